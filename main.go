@@ -1,0 +1,93 @@
+// Command krun runs commands in parallel, safely: a concurrency cap, output
+// that never mixes, shell-quoted arguments, process groups that die with
+// their job, and an exit status that counts the failures. It is the
+// replacement for "cmd & ... wait" loops in shell scripts and for xargs -P,
+// with GNU parallel's command line.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses of krun's own, beside the job counts of a run.
+const (
+	exitUsage = 255 // bad flag or setup error: no job was started
+)
+
+// exitError carries an exit status up to main.
+type exitError struct {
+	code int
+	err  error // printed when not nil
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError wraps err as a usage error: exit status 255.
+func usageError(err error) error { return &exitError{code: exitUsage, err: err} }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes krun with args and returns the exit status. Errors are
+// printed here, once, as "krun: error: ...".
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCommand(stdin, stdout, stderr)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if !errors.As(err, &ee) {
+		// cobra's own errors (unknown subcommand flags and the like).
+		ee = &exitError{code: exitUsage, err: err}
+	}
+	if ee.err != nil {
+		fmt.Fprintf(stderr, "krun: error: %v\n", ee.err)
+	}
+	return ee.code
+}
+
+// newRootCommand builds the command tree.
+func newRootCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	opts := &options{}
+	root := &cobra.Command{
+		Use:   "krun [flags] [COMMAND [ARG...]] [::: ARGS | :::: FILES]...",
+		Short: "Run commands in parallel, safely",
+		Long: `krun runs a command once per input, many at a time, and never lets the
+output of two jobs mix. Inputs come from ::: lists, :::: files, -a files or
+standard input; {} and friends in COMMAND are replaced by the input, quoted
+for the shell. Without COMMAND each input is a whole command.`,
+		Example: `  seq 10 | krun -k echo {}
+  krun -j4 gzip {} ::: *.log
+  krun echo {1} {2} ::: a b ::: 1 2
+  find . -name '*.txt' -print0 | krun -0 wc -l`,
+		Args:          cobra.ArbitraryArgs,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runJobs(cmd.Context(), opts, args, stdin, stdout, stderr)
+		},
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.Flags().SetInterspersed(false)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	opts.register(root.Flags())
+	root.AddCommand(newVersionCommand(stdout))
+	return root
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/krun-dev/krun/runner"
+)
+
+// options holds the root command's flags.
+type options struct {
+	jobs      string
+	argFiles  []string
+	null      bool
+	delimiter string
+	colsep    string
+	maxArgs   int
+	xargs     bool
+	replace   string
+	skipBlank bool
+	keepOrder bool
+	group     bool
+	shell     string
+	dryRun    bool
+	verbose   bool
+}
+
+// register defines the flags on fs. Names follow GNU parallel, and xargs
+// where GNU parallel accepts the same spelling.
+func (o *options) register(fs *pflag.FlagSet) {
+	fs.SortFlags = false
+	fs.StringVarP(&o.jobs, "jobs", "j", "", "run at most `N` jobs at once: N, N% of the CPUs, +N or -N CPUs, 0 for no limit (default: the number of CPUs)")
+	fs.StringVarP(&o.jobs, "max-procs", "P", "", "same as --jobs (xargs spelling)")
+	fs.StringArrayVarP(&o.argFiles, "arg-file", "a", nil, "read arguments from `FILE` (repeatable: one input source each)")
+	fs.BoolVarP(&o.null, "null", "0", false, "input items are separated by NUL bytes (find -print0)")
+	fs.StringVarP(&o.delimiter, "delimiter", "d", "", "input items are separated by `DELIM` (escapes \\n \\t \\0 \\xHH)")
+	fs.StringVarP(&o.colsep, "colsep", "C", "", "split each input item into columns {1} {2} ... at matches of `REGEX`")
+	fs.IntVarP(&o.maxArgs, "max-args", "n", 0, "put up to `N` arguments in each command")
+	fs.BoolVarP(&o.xargs, "xargs", "X", false, "put as many arguments in each command as the command-line limit allows")
+	fs.StringVarP(&o.replace, "replace", "I", "", "use `STR` instead of {} for the argument (xargs -I)")
+	fs.BoolVarP(&o.skipBlank, "no-run-if-empty", "r", false, "skip input items that are empty or only white space")
+	fs.BoolVarP(&o.keepOrder, "keep-order", "k", false, "write the output of jobs in input order")
+	fs.BoolVar(&o.group, "group", false, "write each job's output whole when it ends (the default)")
+	fs.StringVar(&o.shell, "shell", "", "run commands with `PATH` -c (default: $SHELL if sh, bash, dash, zsh, ksh or ash, else /bin/sh)")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print each command, quoted, instead of running it")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print each command to stderr as it starts")
+}
+
+// jobLimit returns the concurrency cap: --jobs, or the number of CPUs.
+func (o *options) jobLimit() (int, error) {
+	ncpu := runtime.NumCPU()
+	if o.jobs == "" {
+		return ncpu, nil
+	}
+	n, err := runner.ParseJobs(o.jobs, ncpu)
+	if err != nil {
+		return 0, fmt.Errorf("--jobs: %w", err)
+	}
+	return n, nil
+}
+
+// inputOptions builds the input configuration from the flags and sources.
+func (o *options) inputOptions(sources []runner.Source) (runner.InputOptions, error) {
+	var in runner.InputOptions
+	for _, f := range o.argFiles {
+		in.Sources = append(in.Sources, runner.Source{Path: f})
+	}
+	in.Sources = append(in.Sources, sources...)
+	in.SkipBlank = o.skipBlank
+	switch {
+	case o.null && o.delimiter != "":
+		return in, errors.New("--null and --delimiter both set the separator: use one")
+	case o.null:
+		in.Delimiter = "\x00"
+	case o.delimiter != "":
+		d, err := runner.ParseDelimiter(o.delimiter)
+		if err != nil {
+			return in, fmt.Errorf("--delimiter: %w", err)
+		}
+		in.Delimiter = d
+	}
+	if o.colsep != "" {
+		re, err := regexp.Compile(o.colsep)
+		if err != nil {
+			return in, fmt.Errorf("--colsep: %w", err)
+		}
+		in.ColSep = re
+	}
+	return in, nil
+}
+
+// Input source separators on the command line.
+const (
+	sepArgs      = ":::"
+	sepFiles     = "::::"
+	sepLinkArgs  = ":::+"
+	sepLinkFiles = "::::+"
+)
+
+// splitSources splits the positional arguments into the command template's
+// words and the input sources that follow the first separator.
+func splitSources(args []string) (words []string, sources []runner.Source) {
+	i := 0
+	for i < len(args) && !isSeparator(args[i]) {
+		i++
+	}
+	words = args[:i]
+	var sep string
+	for _, a := range args[i:] {
+		if isSeparator(a) {
+			sep = a
+			if sep == sepArgs || sep == sepLinkArgs {
+				sources = append(sources, runner.Source{Values: []string{}, Linked: sep == sepLinkArgs})
+			}
+			continue
+		}
+		switch sep {
+		case sepArgs, sepLinkArgs:
+			last := &sources[len(sources)-1]
+			last.Values = append(last.Values, a)
+		case sepFiles, sepLinkFiles:
+			sources = append(sources, runner.Source{Path: a, Linked: sep == sepLinkFiles})
+		}
+	}
+	return words, sources
+}
+
+func isSeparator(s string) bool {
+	return s == sepArgs || s == sepFiles || s == sepLinkArgs || s == sepLinkFiles
+}
+
+// hasStdinSource reports whether any source reads standard input.
+func hasStdinSource(sources []runner.Source) bool {
+	for _, s := range sources {
+		if s.Path == "-" {
+			return true
+		}
+	}
+	return len(sources) == 0
+}
+
+// validate checks flag combinations that no single flag parser sees.
+func (o *options) validate() error {
+	if o.maxArgs < 0 {
+		return fmt.Errorf("--max-args: %d is negative", o.maxArgs)
+	}
+	if strings.ContainsRune(o.replace, 0) {
+		return errors.New("--replace: the string contains a NUL byte")
+	}
+	return nil
+}

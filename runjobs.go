@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/krun-dev/krun/output"
+	"github.com/krun-dev/krun/runner"
+)
+
+// exitBrokenPipe is krun's exit status when its standard output is closed
+// early (krun ... | head): 128+SIGPIPE, what a shell reports for a pipeline
+// member killed by SIGPIPE.
+const exitBrokenPipe = 128 + int(syscall.SIGPIPE)
+
+// runJobs is the root command: it checks everything that can be checked
+// before the first job starts, so that a usage error never leaves half a
+// run behind, then runs the jobs.
+func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if err := o.validate(); err != nil {
+		return usageError(err)
+	}
+	words, sources := splitSources(args)
+	tmpl, err := runner.ParseTemplate(words, runner.TemplateOptions{Replace: o.replace})
+	if err != nil {
+		return usageError(err)
+	}
+	jobs, err := o.jobLimit()
+	if err != nil {
+		return usageError(err)
+	}
+	shell, err := runner.ChooseShell(o.shell, os.Getenv("SHELL"))
+	if err != nil {
+		return usageError(err)
+	}
+	inOpt, err := o.inputOptions(sources)
+	if err != nil {
+		return usageError(err)
+	}
+	inOpt.Stdin = stdin
+	in, err := runner.OpenInputs(inOpt)
+	if err != nil {
+		return usageError(err)
+	}
+	defer in.Close()
+
+	// Caught, not ignored: a write to a closed stdout then fails with EPIPE
+	// instead of killing krun, and the jobs still get SIGPIPE's default.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+
+	sink := output.NewGroup(stdout, stderr, o.keepOrder)
+	cfg := runner.Config{
+		Template: tmpl,
+		Jobs:     jobs,
+		Shell:    shell,
+		Sink:     sink,
+		Verbose:  o.verbose,
+		Signals:  sigs,
+	}
+	if o.dryRun {
+		cfg.DryRun = stdout
+	}
+	batches := runner.NewBatcher(in, runner.BatchOptions{MaxArgs: o.maxArgs, Pack: o.xargs, Template: tmpl, Slots: jobs})
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	res, err := runner.Run(ctx, cfg, batches)
+	if err != nil {
+		if errors.Is(err, syscall.EPIPE) {
+			return &exitError{code: exitBrokenPipe}
+		}
+		return &exitError{code: exitUsage, err: err}
+	}
+	if code := res.ExitStatus(); code != 0 {
+		return &exitError{code: code}
+	}
+	return nil
+}

@@ -1,0 +1,325 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// maxInputItem is the longest single input item krun reads: far beyond
+// what one command line can carry, so that an over-long argument reaches
+// the job (which then fails with a clear message) instead of stopping the
+// input.
+const maxInputItem = 256 << 20
+
+// Source is one input source: the values of a ":::" list, or the items of
+// a file (":::: FILE", "-a FILE") or of standard input.
+type Source struct {
+	// Values are literal arguments (":::"). Used when Path is empty.
+	Values []string
+	// Path is a file of items; "-" is standard input.
+	Path string
+	// Linked joins this source element by element with the previous one
+	// (":::+", "::::+") instead of forming a cartesian product with it.
+	Linked bool
+}
+
+// name describes the source in error messages.
+func (s Source) name() string {
+	switch s.Path {
+	case "":
+		return "::: arguments"
+	case "-":
+		return "standard input"
+	}
+	return s.Path
+}
+
+// InputOptions configures [OpenInputs].
+type InputOptions struct {
+	// Sources are the input sources in command-line order. None means
+	// standard input.
+	Sources []Source
+	// Stdin is read for the path "-"; it is never closed.
+	Stdin io.Reader
+	// Delimiter separates the items of files and standard input.
+	// Empty means a newline.
+	Delimiter string
+	// ColSep, when set, splits every item into columns.
+	ColSep *regexp.Regexp
+	// SkipBlank drops items that are empty or only white space (-r).
+	SkipBlank bool
+}
+
+// Inputs yields the argument records of a run: the cartesian product of the
+// input sources (first source outermost), with linked sources zipped.
+// The first group of sources is streamed, so its length does not matter;
+// the later groups are read into memory, as every combination needs them.
+// An Inputs is not safe for concurrent use.
+type Inputs struct {
+	first   []itemReader // the streamed group, zipped
+	rest    [][][]string // later groups: their records, each a list of fields
+	odo     []int        // the position in each later group
+	cur     []string     // the current record of the first group
+	opt     InputOptions
+	closers []io.Closer
+	done    bool
+}
+
+// OpenInputs opens every input source up front, so that an unreadable file
+// is reported before any job starts, and reads all but the first group of
+// sources into memory. Close the result to release the files.
+func OpenInputs(opt InputOptions) (*Inputs, error) {
+	if opt.Delimiter == "" {
+		opt.Delimiter = "\n"
+	}
+	sources := opt.Sources
+	if len(sources) == 0 {
+		sources = []Source{{Path: "-"}}
+	}
+	if sources[0].Linked {
+		return nil, errors.New("a linked input source (:::+ or ::::+) needs a source before it")
+	}
+	in := &Inputs{opt: opt}
+	var groups [][]itemReader
+	for _, src := range sources {
+		r, err := in.open(src)
+		if err != nil {
+			in.Close()
+			return nil, err
+		}
+		if src.Linked {
+			groups[len(groups)-1] = append(groups[len(groups)-1], r)
+		} else {
+			groups = append(groups, []itemReader{r})
+		}
+	}
+	in.first = groups[0]
+	for _, g := range groups[1:] {
+		var records [][]string
+		for {
+			rec, err := in.readRecord(g)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				in.Close()
+				return nil, err
+			}
+			records = append(records, rec)
+		}
+		in.rest = append(in.rest, records)
+		if len(records) == 0 {
+			in.done = true // the product with an empty source is empty
+		}
+	}
+	in.odo = make([]int, len(in.rest))
+	return in, nil
+}
+
+// open returns a reader of one source's items.
+func (in *Inputs) open(src Source) (itemReader, error) {
+	if src.Path == "" {
+		return &listReader{values: src.Values}, nil
+	}
+	var r io.Reader
+	if src.Path == "-" {
+		if in.opt.Stdin == nil {
+			return nil, errors.New("standard input is not available")
+		}
+		r = in.opt.Stdin
+	} else {
+		f, err := os.Open(src.Path)
+		if err != nil {
+			return nil, fmt.Errorf("input file: %w", err)
+		}
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			f.Close()
+			return nil, fmt.Errorf("input file %s: is a directory", src.Path)
+		}
+		in.closers = append(in.closers, f)
+		r = f
+	}
+	return newStreamReader(r, src.name(), in.opt.Delimiter), nil
+}
+
+// Next returns the fields of the next record: one per source, or one per
+// column with a column separator. It returns io.EOF after the last record.
+func (in *Inputs) Next() ([]string, error) {
+	if in.done {
+		return nil, io.EOF
+	}
+	// Advance the odometer of the later groups; the last one turns fastest.
+	if in.cur != nil {
+		i := len(in.odo) - 1
+		for ; i >= 0; i-- {
+			in.odo[i]++
+			if in.odo[i] < len(in.rest[i]) {
+				break
+			}
+			in.odo[i] = 0
+		}
+		if i < 0 {
+			in.cur = nil
+		}
+	}
+	if in.cur == nil {
+		rec, err := in.readRecord(in.first)
+		if err != nil {
+			in.done = true
+			return nil, err
+		}
+		in.cur = rec
+	}
+	if len(in.rest) == 0 {
+		rec := in.cur
+		in.cur = nil
+		return rec, nil
+	}
+	rec := append([]string(nil), in.cur...)
+	for i, records := range in.rest {
+		rec = append(rec, records[in.odo[i]]...)
+	}
+	return rec, nil
+}
+
+// readRecord reads one item from each reader of a group (zipping linked
+// sources, stopping at the shortest) and splits them into fields.
+func (in *Inputs) readRecord(group []itemReader) ([]string, error) {
+	for {
+		rec := make([]string, 0, len(group))
+		blank := true
+		for _, r := range group {
+			item, err := r.next()
+			if err != nil {
+				return nil, err
+			}
+			if strings.TrimLeft(item, " \t\r\n") != "" {
+				blank = false
+			}
+			if in.opt.ColSep != nil {
+				rec = append(rec, in.opt.ColSep.Split(item, -1)...)
+			} else {
+				rec = append(rec, item)
+			}
+		}
+		if in.opt.SkipBlank && blank {
+			continue
+		}
+		return rec, nil
+	}
+}
+
+// Close closes the input files. Standard input is left open.
+func (in *Inputs) Close() error {
+	var errs []error
+	for _, c := range in.closers {
+		errs = append(errs, c.Close())
+	}
+	in.closers = nil
+	return errors.Join(errs...)
+}
+
+// itemReader yields the items of one source, then io.EOF.
+type itemReader interface {
+	next() (string, error)
+}
+
+// listReader yields literal ":::" values.
+type listReader struct {
+	values []string
+	i      int
+}
+
+func (r *listReader) next() (string, error) {
+	if r.i >= len(r.values) {
+		return "", io.EOF
+	}
+	r.i++
+	return r.values[r.i-1], nil
+}
+
+// streamReader yields the delimited items of a file or stream, reading only
+// as far as the next item.
+type streamReader struct {
+	sc   *bufio.Scanner
+	name string
+	item int
+}
+
+func newStreamReader(r io.Reader, name, delim string) *streamReader {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxInputItem)
+	sep := []byte(delim)
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		if i := bytes.Index(data, sep); i >= 0 {
+			return i + len(sep), data[:i], nil
+		}
+		if atEOF && len(data) > 0 {
+			return len(data), data, nil // a last item without delimiter
+		}
+		return 0, nil, nil
+	})
+	return &streamReader{sc: sc, name: name}
+}
+
+func (r *streamReader) next() (string, error) {
+	if r.sc.Scan() {
+		r.item++
+		return r.sc.Text(), nil
+	}
+	if err := r.sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return "", fmt.Errorf("read %s: item %d is longer than %d MiB", r.name, r.item+1, maxInputItem>>20)
+		}
+		return "", fmt.Errorf("read %s: %w", r.name, err)
+	}
+	return "", io.EOF
+}
+
+// ParseDelimiter turns a -d argument into the delimiter string, with the
+// escapes \n, \t, \r, \0, \\ and \xHH.
+func ParseDelimiter(s string) (string, error) {
+	if s == "" {
+		return "", errors.New("the delimiter is empty")
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case '0':
+			b.WriteByte(0)
+		case '\\':
+			b.WriteByte('\\')
+		case 'x':
+			if i+2 >= len(s) {
+				return "", fmt.Errorf("bad escape in delimiter %q: \\x needs two hex digits", s)
+			}
+			c, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			if err != nil {
+				return "", fmt.Errorf("bad escape in delimiter %q: \\x needs two hex digits", s)
+			}
+			b.WriteByte(byte(c))
+			i += 2
+		default:
+			return "", fmt.Errorf("unknown escape \\%c in delimiter %q", s[i], s)
+		}
+	}
+	return b.String(), nil
+}

@@ -1,0 +1,149 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// pipeGrace is how long krun keeps reading a job's output after the job's
+// shell has exited and its process group has been killed. Only a process
+// that left the group (setsid) can hold the pipes that long; krun then
+// stops reading rather than hang.
+const pipeGrace = 2 * time.Second
+
+// process is one running job: its shell, in a process group of its own,
+// and the goroutines that copy its output.
+type process struct {
+	job    *Job
+	cmd    *exec.Cmd
+	out    JobOutput
+	stdout *os.File // read ends of the job's pipes
+	stderr *os.File
+	copied sync.WaitGroup
+	// copyErr is the first error writing the job's output to its sink.
+	copyErr error
+	errOnce sync.Once
+}
+
+// startProcess starts job's command with shell in a new process group,
+// with standard input from /dev/null and its output copied to out.
+func startProcess(shell string, job *Job, env []string, out JobOutput) (*process, error) {
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("create output pipe: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return nil, fmt.Errorf("create output pipe: %w", err)
+	}
+	cmd := &exec.Cmd{
+		Path:        shell,
+		Args:        []string{shell, "-c", job.Command},
+		Env:         env,
+		Stdout:      outW,
+		Stderr:      errW,
+		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
+	}
+	err = cmd.Start()
+	// The child has its own copies of the write ends; closing ours lets
+	// the readers see end of file when the job's processes are gone.
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		outR.Close()
+		errR.Close()
+		return nil, err
+	}
+	p := &process{job: job, cmd: cmd, out: out, stdout: outR, stderr: errR}
+	p.copied.Add(2)
+	go p.copy(out.Stdout(), outR)
+	go p.copy(out.Stderr(), errR)
+	return p, nil
+}
+
+// copy moves one output stream of the job to the sink. After a write error
+// it keeps draining the pipe, so that the job is never blocked on output.
+func (p *process) copy(dst io.Writer, src *os.File) {
+	defer p.copied.Done()
+	if _, err := io.Copy(dst, src); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		p.errOnce.Do(func() { p.copyErr = err })
+		io.Copy(io.Discard, src)
+	}
+}
+
+// signal sends sig to every process of the job's group.
+func (p *process) signal(sig syscall.Signal) {
+	// ESRCH only means the group is already gone.
+	_ = syscall.Kill(-p.cmd.Process.Pid, sig)
+}
+
+// wait waits for the job's shell to exit, kills what it left behind in its
+// process group, and waits for the output to be copied. It returns the
+// job's exit status.
+func (p *process) wait() Status {
+	err := p.cmd.Wait()
+	// The job is over when its shell exits: nothing it started may outlive
+	// it, or hold its pipes open and keep krun waiting.
+	p.signal(syscall.SIGKILL)
+	done := make(chan struct{})
+	go func() {
+		p.copied.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(pipeGrace):
+		// A process outside the group holds the pipes: stop reading.
+		now := time.Now()
+		p.stdout.SetReadDeadline(now)
+		p.stderr.SetReadDeadline(now)
+		<-done
+	}
+	p.stdout.Close()
+	p.stderr.Close()
+	return statusOf(p.cmd.ProcessState, err)
+}
+
+// Status is how a job ended.
+type Status struct {
+	// Exit is the exit status of the job's shell; 128+N when the shell was
+	// killed by signal N, as shells report it.
+	Exit int
+	// Signal is the signal that killed the job's shell, or 0.
+	Signal syscall.Signal
+	// Err is set when the job could not be run at all.
+	Err error
+}
+
+// Failed reports whether the job did not succeed.
+func (s Status) Failed() bool { return s.Exit != 0 || s.Err != nil }
+
+// statusOf turns the result of exec.Cmd.Wait into a Status.
+func statusOf(ps *os.ProcessState, err error) Status {
+	if ps == nil {
+		return Status{Exit: 1, Err: err}
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return Status{Exit: 128 + int(ws.Signal()), Signal: ws.Signal()}
+	}
+	return Status{Exit: ps.ExitCode()}
+}
+
+// jobEnv returns base with the job's sequence and slot numbers added, under
+// krun's names and GNU parallel's.
+func jobEnv(base []string, job *Job) []string {
+	seq := strconv.FormatInt(job.Seq, 10)
+	slot := strconv.Itoa(job.Slot)
+	env := make([]string, len(base), len(base)+4)
+	copy(env, base)
+	return append(env, "KRUN_SEQ="+seq, "KRUN_SLOT="+slot, "PARALLEL_SEQ="+seq, "PARALLEL_JOBSLOT="+slot)
+}

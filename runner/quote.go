@@ -1,0 +1,122 @@
+package runner
+
+import (
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// Quote returns s as one literal shell word for sh, bash, dash, zsh and ksh.
+// Words made only of characters no shell treats specially are returned as
+// they are; anything else is put in single quotes, the one quoting that
+// every POSIX shell reads byte for byte, whatever the bytes (invalid UTF-8
+// and control characters included). s must not contain NUL, which no
+// command line can carry.
+//
+// mvdan.cc/sh's syntax.Quote is not used because it refuses non-printable
+// bytes for POSIX shells, and krun must pass any input through as data.
+func Quote(s string) string {
+	if isBareWord(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	writeSingleQuoted(&b, s)
+	return b.String()
+}
+
+// writeSingleQuoted writes s in single quotes. A quote inside s is written
+// as a closing quote, a backslash-escaped quote and an opening quote.
+func writeSingleQuoted(b *strings.Builder, s string) {
+	b.WriteByte('\'')
+	for {
+		i := strings.IndexByte(s, '\'')
+		if i < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteString(`'\''`)
+		s = s[i+1:]
+	}
+	b.WriteString(s)
+	b.WriteByte('\'')
+}
+
+// isBareWord reports whether s can stand unquoted: non-empty, only letters,
+// digits and punctuation that no shell expands, and not a reserved word.
+func isBareWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '_', c == '.', c == '/', c == ':', c == '@', c == '%', c == '+', c == ',', c == '-':
+		default:
+			return false
+		}
+	}
+	return !syntax.IsKeyword(s)
+}
+
+// writeInContext writes value so that the shell reads it as literal text at
+// a position with quoting ctx.
+func writeInContext(b *strings.Builder, value string, ctx quoteContext) {
+	if ctx.backquotes == 0 {
+		writeQuoted(b, value, ctx.kind)
+		return
+	}
+	// Inside `...` the shell removes one level of backslashes before it
+	// parses the inner command: escape the quoted text once per level.
+	var inner strings.Builder
+	writeQuoted(&inner, value, ctx.kind)
+	text := inner.String()
+	for range ctx.backquotes {
+		text = backquoteEscaper.Replace(text)
+	}
+	b.WriteString(text)
+}
+
+var backquoteEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`")
+
+// writeQuoted writes value as literal text inside quoting of kind: it stays
+// inside the template's quotes when nothing in it is special there, and
+// otherwise closes them, writes a single-quoted word and reopens them.
+func writeQuoted(b *strings.Builder, value string, kind quoteKind) {
+	switch kind {
+	case quoteSingle:
+		if !strings.Contains(value, "'") {
+			b.WriteString(value)
+			return
+		}
+		b.WriteByte('\'')
+		writeSingleQuoted(b, value)
+		b.WriteByte('\'')
+	case quoteDollarSingle:
+		if !strings.ContainsAny(value, `'\`) {
+			b.WriteString(value)
+			return
+		}
+		b.WriteByte('\'')
+		writeSingleQuoted(b, value)
+		b.WriteString("$'")
+	case quoteDouble:
+		if !strings.ContainsAny(value, "\"\\$`") {
+			b.WriteString(value)
+			return
+		}
+		b.WriteByte('"')
+		writeSingleQuoted(b, value)
+		b.WriteByte('"')
+	case quoteComment:
+		// Only a newline ends a comment; nothing else in it is syntax.
+		b.WriteString(strings.ReplaceAll(value, "\n", " "))
+	default:
+		if isBareWord(value) {
+			b.WriteString(value)
+			return
+		}
+		writeSingleQuoted(b, value)
+	}
+}

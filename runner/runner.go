@@ -1,0 +1,305 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"time"
+)
+
+// Job is one command to run.
+type Job struct {
+	// Seq is the job's sequence number in input order, from 1.
+	Seq int64
+	// Slot is the job slot it runs in, from 1 to the number of jobs.
+	Slot int
+	// Args are the input fields the command was built from.
+	Args []string
+	// Command is the shell command line, with every value quoted.
+	Command string
+}
+
+// Sink receives the output of the jobs. Its methods are called from the
+// goroutine running [Run] (Begin, Message) and from one goroutine per job
+// output stream (the writers of a JobOutput).
+type Sink interface {
+	// Begin is called for each job, in start order, just before it starts,
+	// and returns where the job's output goes.
+	Begin(job *Job) JobOutput
+	// Message writes one line of krun's own to standard error, never in the
+	// middle of a job's output.
+	Message(line string)
+}
+
+// JobOutput takes one job's output.
+type JobOutput interface {
+	// Stdout and Stderr receive the job's output streams. Each is written
+	// by one goroutine at a time.
+	Stdout() io.Writer
+	Stderr() io.Writer
+	// End is called once the job has ended and all its output has been
+	// written. An error means krun's own output failed; the run stops.
+	End(status Status) error
+}
+
+// Config configures [Run].
+type Config struct {
+	// Template builds each job's command.
+	Template *Template
+	// Jobs is the most jobs running at once; 0 means no limit.
+	Jobs int
+	// Shell runs the commands, with "-c".
+	Shell string
+	// Env is the jobs' base environment; nil means the environment of krun.
+	Env []string
+	// Sink receives the jobs' output.
+	Sink Sink
+	// DryRun, when set, receives each command line instead of running it.
+	DryRun io.Writer
+	// Verbose prints each command through Sink.Message as it starts.
+	Verbose bool
+	// Signals delivers the signals that stop the run (SIGINT, SIGTERM,
+	// SIGHUP); the caller subscribes with signal.Notify. May be nil.
+	Signals <-chan os.Signal
+	// KillGrace is how long jobs get between the forwarded signal and
+	// SIGKILL. Zero means 2s.
+	KillGrace time.Duration
+}
+
+// Result sums up a run.
+type Result struct {
+	// Started and Failed count jobs.
+	Started, Failed int
+	// FailedSeqs lists the sequence numbers of the first failed jobs.
+	FailedSeqs []int64
+	// Signal is the signal that stopped the run, or 0.
+	Signal syscall.Signal
+}
+
+// maxFailedSeqs is how many failed sequence numbers a Result keeps.
+const maxFailedSeqs = 10
+
+// ExitStatus is krun's exit status for the run, as GNU parallel's: 0 when
+// every job succeeded, the number of failed jobs up to 100, 101 beyond,
+// and 128+N when signal N stopped the run.
+func (r Result) ExitStatus() int {
+	switch {
+	case r.Signal != 0:
+		return 128 + int(r.Signal)
+	case r.Failed > 100:
+		return 101
+	}
+	return r.Failed
+}
+
+// finished is a job's completion, sent from its goroutine to the run loop.
+type finished struct {
+	proc   *process
+	status Status
+}
+
+// record is an item from the input goroutine: fields, or the error that
+// ended the input (io.EOF at its end).
+type record struct {
+	fields []string
+	err    error
+}
+
+// Run runs a job for every record of src, at most cfg.Jobs at a time, until
+// the input ends, ctx is cancelled or a signal arrives. It returns when
+// every job it started has ended and its output has been written. The
+// error is set when the input failed or the output could not be written;
+// the Result is valid either way.
+func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
+	r := &run{cfg: cfg, running: map[int64]*process{}, done: make(chan finished)}
+	if r.cfg.Env == nil {
+		r.cfg.Env = os.Environ()
+	}
+	if r.cfg.KillGrace == 0 {
+		r.cfg.KillGrace = 2 * time.Second
+	}
+	records := make(chan record)
+	stopInput := make(chan struct{})
+	defer close(stopInput)
+	// The input goroutine may stay blocked reading a terminal or pipe after
+	// Run returns; it sends nothing once stopInput is closed.
+	go func() {
+		for {
+			fields, err := src.Next()
+			select {
+			case records <- record{fields, err}:
+			case <-stopInput:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return r.loop(ctx, records)
+}
+
+// run is the state of one Run, owned by the loop goroutine.
+type run struct {
+	cfg      Config
+	running  map[int64]*process
+	slots    []bool // slots[i]: slot i+1 is taken
+	done     chan finished
+	seq      int64
+	result   Result
+	err      error
+	stopping bool
+	killAt   <-chan time.Time
+}
+
+func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
+	inputOpen := true
+	ctxDone := ctx.Done()
+	for inputOpen || len(r.running) > 0 {
+		var next <-chan record
+		if inputOpen && !r.stopping && (r.cfg.Jobs == 0 || len(r.running) < r.cfg.Jobs) {
+			next = records
+		}
+		select {
+		case rec := <-next:
+			if rec.err != nil {
+				inputOpen = false
+				if rec.err != io.EOF {
+					r.fail(rec.err)
+				}
+				continue
+			}
+			r.start(rec.fields)
+		case f := <-r.done:
+			r.finish(f)
+		case sig := <-r.cfg.Signals:
+			r.interrupt(sig)
+		case <-r.killAt:
+			r.killAll()
+		case <-ctxDone:
+			ctxDone = nil
+			r.fail(context.Cause(ctx))
+		}
+		if r.stopping {
+			inputOpen = false
+		}
+	}
+	return r.result, r.err
+}
+
+// start builds and starts the job for fields.
+func (r *run) start(fields []string) {
+	r.seq++
+	job := &Job{Seq: r.seq, Args: fields, Slot: r.takeSlot()}
+	job.Command = r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
+	if r.cfg.DryRun != nil {
+		r.releaseSlot(job.Slot)
+		if _, err := fmt.Fprintln(r.cfg.DryRun, job.Command); err != nil {
+			r.fail(fmt.Errorf("write dry run: %w", err))
+		}
+		return
+	}
+	if r.cfg.Verbose {
+		r.cfg.Sink.Message(job.Command)
+	}
+	out := r.cfg.Sink.Begin(job)
+	r.result.Started++
+	p, err := startProcess(r.cfg.Shell, job, jobEnv(r.cfg.Env, job), out)
+	if err != nil {
+		r.releaseSlot(job.Slot)
+		r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: cannot start: %v%s", job.Seq, err, tooLongHint(job.Command)))
+		r.account(job, out, Status{Exit: 126, Err: err})
+		return
+	}
+	r.running[job.Seq] = p
+	go func() { r.done <- finished{p, p.wait()} }()
+}
+
+// tooLongHint explains an exec failure caused by an over-long command.
+func tooLongHint(command string) string {
+	if len(command) <= maxCommandLine {
+		return ""
+	}
+	return fmt.Sprintf(" (the command line is %d bytes; the limit is %d)", len(command), maxCommandLine)
+}
+
+// finish records a job that ended.
+func (r *run) finish(f finished) {
+	delete(r.running, f.proc.job.Seq)
+	r.releaseSlot(f.proc.job.Slot)
+	if f.proc.copyErr != nil {
+		r.fail(fmt.Errorf("job %d: output: %w", f.proc.job.Seq, f.proc.copyErr))
+	}
+	r.account(f.proc.job, f.proc.out, f.status)
+}
+
+// account counts a job's status and emits its output.
+func (r *run) account(job *Job, out JobOutput, st Status) {
+	if st.Failed() {
+		r.result.Failed++
+		if len(r.result.FailedSeqs) < maxFailedSeqs {
+			r.result.FailedSeqs = append(r.result.FailedSeqs, job.Seq)
+		}
+	}
+	if err := out.End(st); err != nil {
+		r.fail(err)
+	}
+}
+
+// fail records the first error and stops the run: no new job starts and
+// the running ones are ended.
+func (r *run) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+	if !r.stopping {
+		r.stop(syscall.SIGTERM)
+	}
+}
+
+// interrupt handles a signal: the first one stops the run and is forwarded
+// to the jobs; a second one kills them at once.
+func (r *run) interrupt(sig os.Signal) {
+	s, _ := sig.(syscall.Signal)
+	if r.result.Signal != 0 {
+		r.killAll()
+		return
+	}
+	r.result.Signal = s
+	r.stop(s)
+}
+
+// stop starts no new job and sends sig to the running ones, with SIGKILL
+// to follow after the grace period.
+func (r *run) stop(sig syscall.Signal) {
+	r.stopping = true
+	for _, p := range r.running {
+		p.signal(sig)
+	}
+	r.killAt = time.After(r.cfg.KillGrace)
+}
+
+// killAll kills every running job's process group.
+func (r *run) killAll() {
+	for _, p := range r.running {
+		p.signal(syscall.SIGKILL)
+	}
+	r.killAt = nil
+}
+
+// takeSlot returns the lowest free slot number.
+func (r *run) takeSlot() int {
+	for i, used := range r.slots {
+		if !used {
+			r.slots[i] = true
+			return i + 1
+		}
+	}
+	r.slots = append(r.slots, true)
+	return len(r.slots)
+}
+
+// releaseSlot frees a slot number.
+func (r *run) releaseSlot(slot int) { r.slots[slot-1] = false }
