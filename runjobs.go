@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/mattn/go-isatty"
 
 	"github.com/krun-dev/krun/output"
 	"github.com/krun-dev/krun/runner"
@@ -42,6 +45,10 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		return usageError(err)
 	}
 	inOpt.Stdin = stdin
+	if f, ok := stdin.(*os.File); ok && hasStdinSource(inOpt.Sources) && isatty.IsTerminal(f.Fd()) {
+		// GNU parallel warns too: a forgotten ::: otherwise looks like a hang.
+		fmt.Fprintln(stderr, "krun: reading input from the terminal; end it with Ctrl-D (or give ::: ARGS, :::: FILE, -a FILE or a pipe)")
+	}
 	in, err := runner.OpenInputs(inOpt)
 	if err != nil {
 		return usageError(err)

@@ -18,6 +18,7 @@ const (
 	quoteDollarSingle                  // echo $'{}'
 	quoteDouble                        // echo "{}"
 	quoteComment                       // echo hi # {}
+	quoteArith                         // $(( {} * 2 )), [[ {} -eq 1 ]]
 )
 
 // quoteContext is where a replacement string stands in the shell syntax of
@@ -63,18 +64,21 @@ func analyzeContexts(parts []part) error {
 	found := make([]bool, len(parts))
 	var stack []syntax.Node
 	var walkErr error
-	mark := func(text string, ctx quoteContext, where syntax.Node) {
+	mark := func(text string, where syntax.Node, kind quoteKind) {
 		for i := range parts {
-			if parts[i].kind == partLiteral || !strings.Contains(text, sentinel(i)) {
-				continue
-			}
-			if found[i] {
+			if parts[i].kind == partLiteral || found[i] || !strings.Contains(text, sentinel(i)) {
 				continue
 			}
 			found[i] = true
+			ctx, err := contextOf(parts[i], stack, where)
+			if ctx.kind == quoteBare {
+				// Unless double quotes or arithmetic enclose it, the
+				// node itself decides: single quotes, a comment.
+				ctx.kind = kind
+			}
 			parts[i].ctx = ctx
 			if walkErr == nil {
-				walkErr = checkPlacement(parts[i], stack, where)
+				walkErr = err
 			}
 		}
 	}
@@ -85,16 +89,15 @@ func analyzeContexts(parts []part) error {
 		}
 		switch node := node.(type) {
 		case *syntax.Lit:
-			mark(node.Value, contextOf(stack), node)
+			mark(node.Value, node, quoteBare)
 		case *syntax.SglQuoted:
-			ctx := contextOf(stack)
-			ctx.kind = quoteSingle
+			kind := quoteSingle
 			if node.Dollar {
-				ctx.kind = quoteDollarSingle
+				kind = quoteDollarSingle
 			}
-			mark(node.Value, ctx, node)
+			mark(node.Value, node, kind)
 		case *syntax.Comment:
-			mark(node.Text, quoteContext{kind: quoteComment}, node)
+			mark(node.Text, node, quoteComment)
 		}
 		stack = append(stack, node)
 		return true
@@ -115,54 +118,81 @@ func analyzeContexts(parts []part) error {
 	return nil
 }
 
-// contextOf derives the quoting context from the enclosing nodes: the
-// innermost double quotes or command substitution decides the quoting, and
-// every enclosing backquote substitution counts.
-func contextOf(stack []syntax.Node) quoteContext {
+// contextOf derives the quoting context of the node where from its
+// enclosing nodes, innermost first: the first double quotes decide the
+// quoting, a command substitution starts afresh, every enclosing backquote
+// substitution counts, and arithmetic wins over quotes because bash
+// evaluates "$(...)" inside an arithmetic expression even in quotes.
+// It refuses positions where no quoting can make a value literal.
+func contextOf(p part, stack []syntax.Node, where syntax.Node) (quoteContext, error) {
 	ctx := quoteContext{kind: quoteBare}
-	decided := false
-	for i := len(stack) - 1; i >= 0; i-- {
+	decided, top := false, false
+	offset := where.Pos().Offset()
+	within := func(n syntax.Node) bool {
+		return n != nil && offset >= n.Pos().Offset() && offset < n.End().Offset()
+	}
+	for i := len(stack) - 1; i >= 0 && !top; i-- {
+		arith := false
 		switch n := stack[i].(type) {
 		case *syntax.DblQuoted:
 			if !decided {
 				ctx.kind, decided = quoteDouble, true
 			}
 		case *syntax.CmdSubst:
+			// Quoting outside a substitution does not apply inside it, but
+			// every enclosing backquote removes a level of backslashes.
 			decided = true
 			if n.Backquotes {
 				ctx.backquotes++
+			} else {
+				top = true
 			}
 		case *syntax.ProcSubst:
-			decided = true
-		}
-	}
-	return ctx
-}
-
-// checkPlacement refuses positions where no quoting can make a value
-// literal: a variable name ($x{} would become $xVALUE), or a here-document
-// body, where quotes are not syntax.
-func checkPlacement(p part, stack []syntax.Node, where syntax.Node) error {
-	if p.raw || p.kind != partArg {
-		return nil
-	}
-	for i := len(stack) - 1; i >= 0; i-- {
-		switch n := stack[i].(type) {
+			top = true
 		case *syntax.ParamExp:
+			if p.raw || p.kind != partArg {
+				continue
+			}
 			if n.Param == where {
-				return fmt.Errorf("replacement string %s follows a $: write ${NAME}%s or \"$NAME\"%s", p.text, p.text, p.text)
+				return ctx, fmt.Errorf("replacement string %s follows a $: write ${NAME}%s or \"$NAME\"%s", p.text, p.text, p.text)
+			}
+			return ctx, fmt.Errorf("replacement string %s inside ${...}: use it outside the braces", p.text)
+		case *syntax.Redirect:
+			if p.kind == partArg && !p.raw && n.Hdoc != nil && within(n.Hdoc) {
+				return ctx, fmt.Errorf("replacement string %s in a here-document: pass it as an argument or variable instead", p.text)
 			}
 		case *syntax.Assign:
-			if n.Name == where {
-				return fmt.Errorf("replacement string %s stands in a variable name", p.text)
+			if p.kind == partArg && !p.raw && n.Name == where {
+				return ctx, fmt.Errorf("replacement string %s stands in a variable name", p.text)
 			}
-		case *syntax.Redirect:
-			if n.Hdoc != nil && where.Pos().Offset() >= n.Hdoc.Pos().Offset() && where.Pos().Offset() < n.Hdoc.End().Offset() {
-				return fmt.Errorf("replacement string %s in a here-document: pass it as an argument or variable instead", p.text)
+			arith = n.Index != nil && within(n.Index)
+		case *syntax.ArithmExp, *syntax.ArithmCmd, *syntax.LetClause, *syntax.CStyleLoop:
+			arith = true
+		case *syntax.BinaryTest:
+			arith = n.Op >= syntax.TsEql && n.Op <= syntax.TsGtr
+		case *syntax.UnaryTest:
+			arith = n.Op == syntax.TsVarSet || n.Op == syntax.TsRefVar
+		case *syntax.DeclClause:
+			arith = declaresInteger(n)
+		}
+		if arith && ctx.backquotes == 0 {
+			ctx.kind, decided = quoteArith, true
+		}
+	}
+	return ctx, nil
+}
+
+// declaresInteger reports whether a declare/typeset/local has the -i flag,
+// which makes bash evaluate the assigned values as arithmetic.
+func declaresInteger(d *syntax.DeclClause) bool {
+	for _, a := range d.Args {
+		if a.Naked && a.Value != nil {
+			if lit := a.Value.Lit(); strings.HasPrefix(lit, "-") && strings.Contains(lit, "i") {
+				return true
 			}
 		}
 	}
-	return nil
+	return false
 }
 
 // endsWithBackslash reports whether s ends in an odd number of backslashes,

@@ -17,8 +17,10 @@ type Args struct {
 }
 
 // Expand builds the shell command line of one job: each replacement
-// string becomes its value, quoted for the place it stands in.
-func (t *Template) Expand(a Args) string {
+// string becomes its value, quoted for the place it stands in. It fails,
+// with an *UnsafeValueError, only when a value that is not a number or a
+// name would stand in shell arithmetic.
+func (t *Template) Expand(a Args) (string, error) {
 	var b strings.Builder
 	b.Grow(len(t.text) + 16*len(a.Fields))
 	for i := range t.parts {
@@ -31,43 +33,46 @@ func (t *Template) Expand(a Args) string {
 		case partSlot:
 			b.WriteString(strconv.Itoa(a.Slot))
 		case partArg:
-			t.writeArg(&b, p, a.Fields)
+			if err := writeArg(&b, p, a.Fields); err != nil {
+				return "", err
+			}
 		}
 	}
-	return b.String()
+	return b.String(), nil
 }
 
 // writeArg writes the value of one {}-style replacement string.
-func (t *Template) writeArg(b *strings.Builder, p *part, fields []string) {
+func writeArg(b *strings.Builder, p *part, fields []string) error {
 	if p.col > 0 {
 		if p.col > len(fields) {
-			return // a missing {N} expands to nothing
+			return nil // a missing {N} expands to nothing
 		}
-		v := p.mod.apply(fields[p.col-1])
-		if p.raw {
-			b.WriteString(v)
-		} else {
-			writeInContext(b, v, p.ctx)
-		}
-		return
+		return writeValue(b, p, p.mod.apply(fields[p.col-1]))
 	}
 	// {} stands for all fields, separated by spaces: separate words where
 	// the template leaves it bare, one string inside quotes.
 	if p.raw || p.ctx.kind != quoteBare || len(fields) == 1 {
-		v := joinFields(fields, p.mod)
-		if p.raw {
-			b.WriteString(v)
-		} else {
-			writeInContext(b, v, p.ctx)
-		}
-		return
+		return writeValue(b, p, joinFields(fields, p.mod))
 	}
 	for i, f := range fields {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		writeInContext(b, p.mod.apply(f), p.ctx)
+		if err := writeValue(b, p, p.mod.apply(f)); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// writeValue writes one value of p: as is when p is the raw command word,
+// else quoted for p's context.
+func writeValue(b *strings.Builder, p *part, v string) error {
+	if p.raw {
+		b.WriteString(v)
+		return nil
+	}
+	return writeInContext(b, v, p.ctx)
 }
 
 // joinFields applies mod to every field and joins them with spaces.

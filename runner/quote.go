@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -61,11 +62,15 @@ func isBareWord(s string) bool {
 }
 
 // writeInContext writes value so that the shell reads it as literal text at
-// a position with quoting ctx.
-func writeInContext(b *strings.Builder, value string, ctx quoteContext) {
+// a position with quoting ctx. It fails only in arithmetic, where no
+// quoting exists and only numbers and names are safe.
+func writeInContext(b *strings.Builder, value string, ctx quoteContext) error {
+	if ctx.kind == quoteArith && !isArithWord(value) {
+		return &UnsafeValueError{Value: value}
+	}
 	if ctx.backquotes == 0 {
 		writeQuoted(b, value, ctx.kind)
-		return
+		return nil
 	}
 	// Inside `...` the shell removes one level of backslashes before it
 	// parses the inner command: escape the quoted text once per level.
@@ -76,6 +81,37 @@ func writeInContext(b *strings.Builder, value string, ctx quoteContext) {
 		text = backquoteEscaper.Replace(text)
 	}
 	b.WriteString(text)
+	return nil
+}
+
+// UnsafeValueError reports a value that cannot stand in an arithmetic
+// expression: bash evaluates "$(...)" and array subscripts there, quoted
+// or not, so only numbers and names are let through.
+type UnsafeValueError struct {
+	Value string
+}
+
+func (e *UnsafeValueError) Error() string {
+	v := e.Value
+	if len(v) > 40 {
+		v = v[:40] + "..."
+	}
+	return fmt.Sprintf("argument %q stands in shell arithmetic, where only numbers and names are safe", v)
+}
+
+// isArithWord reports whether s is a number or a name, optionally signed.
+func isArithWord(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 var backquoteEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`")
@@ -109,6 +145,8 @@ func writeQuoted(b *strings.Builder, value string, kind quoteKind) {
 		b.WriteByte('"')
 		writeSingleQuoted(b, value)
 		b.WriteByte('"')
+	case quoteArith:
+		b.WriteString(value) // checked by writeInContext
 	case quoteComment:
 		// Only a newline ends a comment; nothing else in it is syntax.
 		b.WriteString(strings.ReplaceAll(value, "\n", " "))

@@ -193,23 +193,31 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 func (r *run) start(fields []string) {
 	r.seq++
 	job := &Job{Seq: r.seq, Args: fields, Slot: r.takeSlot()}
-	job.Command = r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
-	if r.cfg.DryRun != nil {
+	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
+	job.Command = cmd
+	if r.cfg.DryRun != nil && err == nil {
 		r.releaseSlot(job.Slot)
 		if _, err := fmt.Fprintln(r.cfg.DryRun, job.Command); err != nil {
 			r.fail(fmt.Errorf("write dry run: %w", err))
 		}
 		return
 	}
-	if r.cfg.Verbose {
+	if r.cfg.Verbose && err == nil {
 		r.cfg.Sink.Message(job.Command)
 	}
 	out := r.cfg.Sink.Begin(job)
 	r.result.Started++
-	p, err := startProcess(r.cfg.Shell, job, jobEnv(r.cfg.Env, job), out)
+	var p *process
+	if err == nil {
+		p, err = startProcess(r.cfg.Shell, job, jobEnv(r.cfg.Env, job), out)
+		if err != nil {
+			err = fmt.Errorf("cannot start: %w%s", err, tooLongHint(job.Command))
+		}
+	}
 	if err != nil {
+		// A job that could not start counts as failed, in every report.
 		r.releaseSlot(job.Slot)
-		r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: cannot start: %v%s", job.Seq, err, tooLongHint(job.Command)))
+		r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: %v", job.Seq, err))
 		r.account(job, out, Status{Exit: 126, Err: err})
 		return
 	}

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets the test binary act as the krun command, so that the
+// end-to-end scripts and the stress tests run the real main through a real
+// exec: testscript puts "krun" on $PATH for the whole test process.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"krun": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script. Each one
+// drives the krun binary with real processes and files; see the
+// testscript package for the script language.
+func TestScripts(t *testing.T) {
+	t.Parallel()
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			// A fixed shell, so that messages do not depend on the user's.
+			env.Setenv("SHELL", "/bin/sh")
+			return nil
+		},
+	})
+}

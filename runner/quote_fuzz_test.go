@@ -1,0 +1,116 @@
+package runner
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// hostile are arguments that try every way out of a quoted word.
+var hostile = []string{
+	"", " ", "a b", "it's", `"q"`, `'q'`, "$(touch pwned)", "`touch pwned`",
+	"; touch pwned", "| touch pwned", "&& touch pwned", "*", "?", "[a]", "~", "~root",
+	"-n", "--", "a\nb", "a\n", "\n", "x\\", "\\", `\'`, `\"`, "$HOME", "${HOME}",
+	"$'\\x41'", "a b; rm -rf ~ $(id) \"q\" 'q' *\n", "\x01\x7f\xff\xfe", "é ü 漢",
+	"\r\n", "#", "a#b", "{}", "{1}", "!", "!!", "if", "then", "a=b", "=", "%s\\n",
+	"'\"'\"'", "`", "$", "$(", "\"$(", "'$(", "x`y", "\\`", "\\\\`",
+}
+
+// stripTrailingNewlines is what a command substitution does to its output.
+func stripTrailingNewlines(s string) string { return strings.TrimRight(s, "\n") }
+
+// quotingCases are templates with the replacement string in every kind of
+// shell context, and the argument list the program must receive.
+var quotingCases = []struct {
+	name     string
+	template string
+	bashOnly bool
+	want     func(v string) []string
+}{
+	{"bare", `printf '%s\0' {}`, false, func(v string) []string { return []string{v} }},
+	{"appended", `printf '%s\0'`, false, func(v string) []string { return []string{v} }},
+	{"double", `printf '%s\0' "{}"`, false, func(v string) []string { return []string{v} }},
+	{"double-word", `printf '%s\0' "x{}y"`, false, func(v string) []string { return []string{"x" + v + "y"} }},
+	{"single-word", `printf '%s\0' 'x{}y'`, false, func(v string) []string { return []string{"x" + v + "y"} }},
+	{"part-of-word", `printf '%s\0' x{}y`, false, func(v string) []string { return []string{"x" + v + "y"} }},
+	{"dollar-single", `printf '%s\0' $'x{}y'`, true, func(v string) []string { return []string{"x" + v + "y"} }},
+	{"cmdsubst-in-double", `printf '%s\0' "$(printf %s {})"`, false, func(v string) []string { return []string{stripTrailingNewlines(v)} }},
+	{"backquote-in-double", "printf '%s\\0' \"`printf %s {}`\"", false, func(v string) []string { return []string{stripTrailingNewlines(v)} }},
+	{"double-in-backquote", "printf '%s\\0' \"`printf %s \"{}\"`\"", false, func(v string) []string { return []string{stripTrailingNewlines(v)} }},
+	{"comment", `printf '%s\0' {} # {}`, false, func(v string) []string { return []string{v} }},
+	{"two-places", `printf '%s\0' {} "{}" '{}'`, false, func(v string) []string { return []string{v, v, v} }},
+}
+
+// runShell runs command with shell in dir and returns the NUL-separated
+// words it printed.
+func runShell(t *testing.T, shell, dir, command string) []string {
+	t.Helper()
+	cmd := exec.Command(shell, "-c", command)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s -c %q: %v: %s", shell, command, err, stderr.Bytes())
+	}
+	words := strings.Split(string(out), "\x00")
+	return words[:len(words)-1] // printf ends every word with NUL
+}
+
+// checkQuoting expands every quoting case with v and checks, through real
+// shells, that the program receives exactly the expected arguments and
+// that nothing else ran.
+func checkQuoting(t *testing.T, v string) {
+	shells := []string{"/bin/sh"}
+	if bash, err := exec.LookPath("bash"); err == nil {
+		shells = append(shells, bash)
+	}
+	dir := t.TempDir()
+	for _, tc := range quotingCases {
+		tmpl, err := ParseTemplate([]string{tc.template}, TemplateOptions{})
+		if err != nil {
+			t.Fatalf("%s: parse: %v", tc.name, err)
+		}
+		command, err := tmpl.Expand(Args{Fields: []string{v}, Seq: 1, Slot: 1})
+		if err != nil {
+			t.Fatalf("%s: expand %q: %v", tc.name, v, err)
+		}
+		for _, sh := range shells {
+			if tc.bashOnly && !strings.HasSuffix(sh, "bash") {
+				continue
+			}
+			got := runShell(t, sh, dir, command)
+			want := tc.want(v)
+			if strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {
+				t.Errorf("%s with %s: argument %q in %q gave command %q: program got %q, want %q", tc.name, sh, v, tc.template, command, got, want)
+			}
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		t.Fatalf("argument %q ran code: %s appeared", v, entries[0].Name())
+	}
+}
+
+func TestQuotingHostileArguments(t *testing.T) {
+	t.Parallel()
+	for _, v := range hostile {
+		checkQuoting(t, v)
+	}
+}
+
+// FuzzExpandQuoting: for any argument without NUL, the expanded command run
+// by sh (and bash) hands the program exactly that argument, wherever the
+// replacement string stands.
+func FuzzExpandQuoting(f *testing.F) {
+	for _, v := range hostile {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if strings.IndexByte(v, 0) >= 0 {
+			return // no command line can carry NUL; -0 input never has one
+		}
+		checkQuoting(t, v)
+	})
+}
