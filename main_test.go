@@ -12,7 +12,8 @@ import (
 // exec: testscript puts "krun" on $PATH for the whole test process.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"krun": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"krun":         func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"krun-testgen": testgenMain,
 	})
 }
 

@@ -1,0 +1,197 @@
+package runner
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// readAll drains src into records joined with "|" for easy comparison.
+func readAll(t *testing.T, src RecordSource) []string {
+	t.Helper()
+	var out []string
+	for {
+		rec, err := src.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, strings.Join(rec, "|"))
+	}
+}
+
+func TestInputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, []byte("x\ny\nz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		opt   InputOptions
+		stdin string
+		want  string
+	}{
+		{"stdin", InputOptions{}, "a\nb\n", "a b"},
+		{"stdin-no-final-newline", InputOptions{}, "a\nb", "a b"},
+		{"blank-line-is-empty-arg", InputOptions{}, "a\n\nb\n", "a  b"},
+		{"skip-blank", InputOptions{SkipBlank: true}, "a\n \n\nb\n", "a b"},
+		{"empty", InputOptions{}, "", ""},
+		{"product", InputOptions{Sources: []Source{{Values: []string{"a", "b"}}, {Values: []string{"1", "2"}}}}, "", "a|1 a|2 b|1 b|2"},
+		{"linked-shorter", InputOptions{Sources: []Source{{Values: []string{"a", "b", "c"}}, {Values: []string{"1", "2"}, Linked: true}}}, "", "a|1 b|2"},
+		{"file-and-list", InputOptions{Sources: []Source{{Path: file}, {Values: []string{"1"}}}}, "", "x|1 y|1 z|1"},
+		{"stdin-as-later-source", InputOptions{Sources: []Source{{Values: []string{"a"}}, {Path: "-"}}}, "p\nq\n", "a|p a|q"},
+		{"empty-later-source", InputOptions{Sources: []Source{{Values: []string{"a"}}, {Values: []string{}}}}, "", ""},
+		{"null", InputOptions{Delimiter: "\x00"}, "a b\x00c\nd\x00", "a b c\nd"},
+		{"delimiter-keeps-final-newline", InputOptions{Delimiter: ":"}, "a:b\n", "a b\n"},
+		{"multi-byte-delimiter", InputOptions{Delimiter: "--"}, "a--b--", "a b"},
+		{"colsep", InputOptions{ColSep: regexp.MustCompile(`\t`)}, "a\tb\nc\td\n", "a|b c|d"},
+		{"crlf-kept", InputOptions{}, "a\r\n", "a\r"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opt := tt.opt
+			opt.Stdin = strings.NewReader(tt.stdin)
+			in, err := OpenInputs(opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.Close()
+			if got := strings.Join(readAll(t, in), " "); got != tt.want {
+				t.Errorf("records %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOpenInputsErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, opt := range []InputOptions{
+		{Sources: []Source{{Path: filepath.Join(dir, "missing")}}},
+		{Sources: []Source{{Path: dir}}},
+		{Sources: []Source{{Values: []string{"a"}, Linked: true}}},
+	} {
+		if _, err := OpenInputs(opt); err == nil {
+			t.Errorf("OpenInputs(%+v) succeeded, want an error", opt.Sources)
+		}
+	}
+}
+
+// endless yields records forever, to prove the first source is streamed.
+type endless struct{ n int }
+
+func (e *endless) Read(p []byte) (int, error) {
+	e.n++
+	return copy(p, "line\n"), nil
+}
+
+func TestInputsStreamFirstSource(t *testing.T) {
+	t.Parallel()
+	in, err := OpenInputs(InputOptions{Sources: []Source{{Path: "-"}, {Values: []string{"1", "2"}}}, Stdin: &endless{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 1000; i++ {
+		if _, err := in.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestParseDelimiter(t *testing.T) {
+	t.Parallel()
+	good := map[string]string{`\n`: "\n", `\t`: "\t", `\0`: "\x00", `:`: ":", `\\`: `\`, `\x41`: "A", `ab`: "ab"}
+	for in, want := range good {
+		if got, err := ParseDelimiter(in); err != nil || got != want {
+			t.Errorf("ParseDelimiter(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", `\q`, `\x4`, `\xZZ`} {
+		if _, err := ParseDelimiter(in); err == nil {
+			t.Errorf("ParseDelimiter(%q) succeeded, want an error", in)
+		}
+	}
+}
+
+func TestParseJobs(t *testing.T) {
+	t.Parallel()
+	good := map[string]int{"4": 4, "0": 0, "50%": 4, "1%": 1, "+2": 10, "-2": 6, "-20": 1, "200%": 16}
+	for in, want := range good {
+		if got, err := ParseJobs(in, 8); err != nil || got != want {
+			t.Errorf("ParseJobs(%q, 8) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "x", "-", "+", "1.5", "%", "-1%", "99999999999"} {
+		if _, err := ParseJobs(in, 8); err == nil {
+			t.Errorf("ParseJobs(%q) succeeded, want an error", in)
+		}
+	}
+}
+
+// list is a RecordSource over fixed records.
+type list struct{ recs [][]string }
+
+func (l *list) Next() ([]string, error) {
+	if len(l.recs) == 0 {
+		return nil, io.EOF
+	}
+	r := l.recs[0]
+	l.recs = l.recs[1:]
+	return r, nil
+}
+
+func records(n int) *list {
+	l := &list{}
+	for i := 1; i <= n; i++ {
+		l.recs = append(l.recs, []string{strings.Repeat("x", i%7+1)})
+	}
+	return l
+}
+
+func TestBatcher(t *testing.T) {
+	t.Parallel()
+	tmpl, err := ParseTemplate([]string{"echo"}, TemplateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(opt BatchOptions, n int) (jobs, args int) {
+		opt.Template = tmpl
+		b := NewBatcher(records(n), opt)
+		for {
+			f, err := b.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			jobs++
+			args += len(f)
+		}
+	}
+	if j, a := count(BatchOptions{MaxArgs: 3}, 10); j != 4 || a != 10 {
+		t.Errorf("-n 3 over 10: %d jobs, %d args; want 4, 10", j, a)
+	}
+	if j, a := count(BatchOptions{Pack: true, Slots: 1}, 10); j != 1 || a != 10 {
+		t.Errorf("-X -j1 over 10: %d jobs, %d args; want 1, 10", j, a)
+	}
+	if j, a := count(BatchOptions{Pack: true, Slots: 3}, 10); j != 3 || a != 10 {
+		t.Errorf("-X -j3 over 10: %d jobs, %d args; want 3, 10", j, a)
+	}
+	if j, a := count(BatchOptions{Pack: true, MaxArgs: 4, Slots: 1}, 10); j != 3 || a != 10 {
+		t.Errorf("-X -n4 over 10: %d jobs, %d args; want 3, 10", j, a)
+	}
+	// 100,000 args cannot fit one 128 KiB command line.
+	if j, a := count(BatchOptions{Pack: true, Slots: 1}, 100000); j < 3 || a != 100000 {
+		t.Errorf("-X over 100000: %d jobs, %d args; want several jobs, 100000 args", j, a)
+	}
+}

@@ -1,0 +1,131 @@
+package runner
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestModifiers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in                              string
+		noExt, base, dir, baseNoExt string
+	}{
+		{"dir/sub/file.tar.gz", "dir/sub/file.tar", "file.tar.gz", "dir/sub", "file.tar"},
+		{"b.c", "b", "b.c", ".", "b"},
+		{".hidden", "", ".hidden", ".", ""},
+		{"dir/.hidden", "dir/", ".hidden", "dir", ""},
+		{"a.b/c", "a.b/c", "c", "a.b", "c"},
+		{"/abs", "/abs", "abs", "", "abs"},
+		{"dir/", "dir/", "", "dir", ""},
+		{"", "", "", ".", ""},
+	}
+	for _, tt := range tests {
+		got := []string{modNoExt.apply(tt.in), modBase.apply(tt.in), modDir.apply(tt.in), modBaseNoExt.apply(tt.in)}
+		want := []string{tt.noExt, tt.base, tt.dir, tt.baseNoExt}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%q: {.} {/} {//} {/.} = %q, want %q", tt.in, got, want)
+		}
+	}
+}
+
+func TestExpand(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		words   []string
+		replace string
+		fields  []string
+		want    string
+	}{
+		{"append", []string{"echo"}, "", []string{"a b"}, "echo 'a b'"},
+		{"append-many", []string{"echo"}, "", []string{"a", "b c"}, "echo a 'b c'"},
+		{"no-command", nil, "", []string{"echo hi"}, "echo hi"},
+		{"leading-raw", []string{"{}", "x"}, "", []string{"echo a;"}, "echo a; x"},
+		{"seq-stops-append", []string{"echo", "{#}"}, "", []string{"a"}, "echo 7"},
+		{"slot", []string{"echo", "{%}"}, "", []string{"a"}, "echo 3"},
+		{"positional", []string{"echo", "{2}", "{1}"}, "", []string{"a", "b"}, "echo b a"},
+		{"missing-column", []string{"echo", "{1}", "{4}"}, "", []string{"a"}, "echo a "},
+		{"column-modifiers", []string{"echo", "{1/.}", "{2//}"}, "", []string{"x/y.z", "p/q"}, "echo y p"},
+		{"all-fields-bare", []string{"echo", "{}"}, "", []string{"a b", "c"}, "echo 'a b' c"},
+		{"all-fields-quoted", []string{`echo "{}"`}, "", []string{"a", "b"}, `echo "a b"`},
+		{"double-safe", []string{`echo "x{}y"`}, "", []string{"a b"}, `echo "xa by"`},
+		{"double-unsafe", []string{`echo "x{}y"`}, "", []string{"$(id)"}, `echo "x"'$(id)'"y"`},
+		{"single-safe", []string{`echo 'x{}y'`}, "", []string{"a b"}, `echo 'xa by'`},
+		{"single-unsafe", []string{`echo 'x{}y'`}, "", []string{"it's"}, `echo 'x''it'\''s''y'`},
+		{"replace-I", []string{"echo", "XX", "{}"}, "XX", []string{"a b"}, "echo 'a b' {}"},
+		{"replace-I-modifier", []string{"echo", "{.}"}, "XX", []string{"a.c"}, "echo a"},
+		{"keyword-quoted", []string{"echo", "{}"}, "", []string{"if"}, "echo 'if'"},
+		{"empty", []string{"echo", "{}"}, "", []string{""}, "echo ''"},
+		{"comment", []string{"echo x # {}"}, "", []string{"a\nb"}, "echo x # a b"},
+		{"arith", []string{"echo $(( {} * 2 ))"}, "", []string{"21"}, "echo $(( 21 * 2 ))"},
+		{"braces-not-replacement", []string{"echo", "{a}", "{1x}", "{"}, "", []string{"v"}, "echo {a} {1x} { v"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tmpl, err := ParseTemplate(tt.words, TemplateOptions{Replace: tt.replace})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tmpl.Expand(Args{Fields: tt.fields, Seq: 7, Slot: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("Expand = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseTemplateRefusesUnsafePlaces(t *testing.T) {
+	t.Parallel()
+	for _, tmpl := range []string{
+		"echo $x{}",
+		"echo ${}",
+		`echo "${X:-{}}"`,
+		"cat <<EOF\n{}\nEOF",
+		`echo \{}`,
+		`echo "\{}"`,
+		"echo a; {}=x echo",
+		"echo 'unterminated {}",
+	} {
+		if _, err := ParseTemplate([]string{tmpl}, TemplateOptions{}); err == nil {
+			t.Errorf("ParseTemplate(%q) succeeded, want an error", tmpl)
+		} else if strings.Contains(err.Error(), "__KRUN") {
+			t.Errorf("ParseTemplate(%q) error shows a sentinel: %v", tmpl, err)
+		}
+	}
+}
+
+func TestExpandArithmeticRefusesNonNumbers(t *testing.T) {
+	t.Parallel()
+	for _, tmpl := range []string{"echo $(( {} ))", "(( {} ))", "[[ {} -eq 1 ]]", `[[ "{}" -lt 1 ]]`, "let x={}", "declare -i x={}", "a[{}]=1"} {
+		tp, err := ParseTemplate([]string{tmpl}, TemplateOptions{})
+		if err != nil {
+			t.Fatalf("%q: %v", tmpl, err)
+		}
+		if _, err := tp.Expand(Args{Fields: []string{"a[$(id)]"}}); err == nil {
+			t.Errorf("%q: a[$(id)] was let into arithmetic", tmpl)
+		}
+		if _, err := tp.Expand(Args{Fields: []string{"42"}}); err != nil {
+			t.Errorf("%q: 42 refused: %v", tmpl, err)
+		}
+	}
+}
+
+// FuzzParseTemplate: any template either parses or is refused with an
+// error; it never panics, and a parsed one expands any argument.
+func FuzzParseTemplate(f *testing.F) {
+	for _, s := range []string{"echo {}", `"{}"`, "'{}'", "`{}`", "$(( {} ))", "{1} {2/.} {#} {%}", "cat <<E\n{}\nE", "x{}y # {}", "${x:-{}}", "\\{}"} {
+		f.Add(s, "a b")
+	}
+	f.Fuzz(func(t *testing.T, tmpl, arg string) {
+		tp, err := ParseTemplate([]string{tmpl}, TemplateOptions{})
+		if err != nil {
+			return
+		}
+		tp.Expand(Args{Fields: []string{arg, arg}, Seq: 1, Slot: 1})
+	})
+}
