@@ -8,7 +8,7 @@ import (
 func TestModifiers(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		in                              string
+		in                          string
 		noExt, base, dir, baseNoExt string
 	}{
 		{"dir/sub/file.tar.gz", "dir/sub/file.tar", "file.tar.gz", "dir/sub", "file.tar"},
