@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -71,14 +72,21 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		Verbose:  o.verbose,
 		Signals:  sigs,
 	}
+	var dry *bufio.Writer
 	if o.dryRun {
-		cfg.DryRun = stdout
+		dry = bufio.NewWriterSize(stdout, 64<<10)
+		cfg.DryRun = dry
 	}
 	batches := runner.NewBatcher(in, runner.BatchOptions{MaxArgs: o.maxArgs, Pack: o.xargs, Template: tmpl, Slots: jobs})
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	res, err := runner.Run(ctx, cfg, batches)
+	if dry != nil && err == nil {
+		if ferr := dry.Flush(); ferr != nil {
+			err = &output.WriteError{Stream: "stdout", Err: ferr}
+		}
+	}
 	if err != nil {
 		if errors.Is(err, syscall.EPIPE) {
 			return &exitError{code: exitBrokenPipe}
