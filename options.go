@@ -3,31 +3,42 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"regexp"
 	"runtime"
 	"strings"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/pflag"
 
+	"github.com/krun-dev/krun/output"
 	"github.com/krun-dev/krun/runner"
 )
 
 // options holds the root command's flags.
 type options struct {
-	jobs      string
-	argFiles  []string
-	null      bool
-	delimiter string
-	colsep    string
-	maxArgs   int
-	xargs     bool
-	replace   string
-	skipBlank bool
-	keepOrder bool
-	group     bool
-	shell     string
-	dryRun    bool
-	verbose   bool
+	jobs       string
+	argFiles   []string
+	null       bool
+	delimiter  string
+	colsep     string
+	maxArgs    int
+	xargs      bool
+	replace    string
+	skipBlank  bool
+	keepOrder  bool
+	group      bool
+	lineBuffer bool
+	ungroup    bool
+	tag        bool
+	tagString  string
+	color      string
+	bufferSize string
+	tmpDir     string
+	shell      string
+	dryRun     bool
+	verbose    bool
 }
 
 // register defines the flags on fs. Names follow GNU parallel, and xargs
@@ -45,7 +56,14 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.replace, "replace", "I", "", "use `STR` instead of {} for the argument (xargs -I)")
 	fs.BoolVarP(&o.skipBlank, "no-run-if-empty", "r", false, "skip input items that are empty or only white space")
 	fs.BoolVarP(&o.keepOrder, "keep-order", "k", false, "write the output of jobs in input order")
-	fs.BoolVar(&o.group, "group", false, "write each job's output whole when it ends (the default)")
+	fs.BoolVar(&o.group, "group", false, "write each job's stdout and stderr as one block each (the default)")
+	fs.BoolVar(&o.lineBuffer, "line-buffer", false, "write each complete line as soon as it is produced; lines of jobs alternate but are never cut")
+	fs.BoolVarP(&o.ungroup, "ungroup", "u", false, "pass output through as it comes: fastest, no guarantee")
+	fs.BoolVar(&o.tag, "tag", false, "prefix every output line with the job's arguments and a TAB")
+	fs.StringVar(&o.tagString, "tagstring", "", "prefix every output line with `STR` (replacement strings allowed) and a TAB")
+	fs.StringVar(&o.color, "color", "auto", "colour tags: `auto` (on a terminal, unless NO_COLOR), always or never")
+	fs.StringVar(&o.bufferSize, "buffer-size", "8M", "hold up to `SIZE` of a job's output in memory, then spill to $TMPDIR (K, M, G suffixes)")
+	fs.StringVar(&o.tmpDir, "tmpdir", "", "spill buffered output to `DIR` instead of $TMPDIR")
 	fs.StringVar(&o.shell, "shell", "", "run commands with `PATH` -c (default: $SHELL if sh, bash, dash, zsh, ksh or ash, else /bin/sh)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each command, quoted, instead of running it")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print each command to stderr as it starts")
@@ -152,5 +170,67 @@ func (o *options) validate() error {
 	if strings.ContainsRune(o.replace, 0) {
 		return errors.New("--replace: the string contains a NUL byte")
 	}
+	modes := 0
+	for _, on := range []bool{o.group, o.lineBuffer, o.ungroup} {
+		if on {
+			modes++
+		}
+	}
+	if modes > 1 {
+		return errors.New("--group, --line-buffer and --ungroup are different output modes: use one")
+	}
 	return nil
+}
+
+// outputOptions builds the output configuration from the flags.
+func (o *options) outputOptions(stdout, stderr io.Writer, getenv func(string) string) (output.Options, error) {
+	opt := output.Options{
+		KeepOrder: o.keepOrder,
+		Stdout:    stdout,
+		Stderr:    stderr,
+		TmpDir:    o.tmpDir,
+		Tag:       o.tag || o.tagString != "",
+	}
+	switch {
+	case o.lineBuffer:
+		opt.Mode = output.LineBuffered
+	case o.ungroup:
+		opt.Mode = output.Ungrouped
+	}
+	size, err := output.ParseSize(o.bufferSize)
+	if err != nil {
+		return opt, fmt.Errorf("--buffer-size: %w", err)
+	}
+	opt.BufferSize = size
+	if o.tmpDir != "" {
+		if fi, err := os.Stat(o.tmpDir); err != nil {
+			return opt, fmt.Errorf("--tmpdir: %w", err)
+		} else if !fi.IsDir() {
+			return opt, fmt.Errorf("--tmpdir: %s is not a directory", o.tmpDir)
+		}
+	}
+	switch o.color {
+	case "always":
+		opt.ColorStdout, opt.ColorStderr = true, true
+	case "never":
+	case "auto":
+		opt.ColorStdout = autoColor(stdout, getenv)
+		opt.ColorStderr = autoColor(stderr, getenv)
+	default:
+		return opt, fmt.Errorf("--color: invalid value %q: want auto, always or never", o.color)
+	}
+	return opt, nil
+}
+
+// autoColor decides colour for --color auto, as most tools do: FORCE_COLOR
+// turns it on, NO_COLOR or TERM=dumb off, else a terminal gets colour.
+func autoColor(w io.Writer, getenv func(string) string) bool {
+	if v := getenv("FORCE_COLOR"); v != "" && v != "0" {
+		return true
+	}
+	if getenv("NO_COLOR") != "" || getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }

@@ -63,14 +63,26 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 
-	sink := output.NewGroup(stdout, stderr, o.keepOrder)
+	outOpt, err := o.outputOptions(stdout, stderr, os.Getenv)
+	if err != nil {
+		return usageError(err)
+	}
+	var tagTmpl *runner.Template
+	if o.tagString != "" {
+		if tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true}); err != nil {
+			return usageError(fmt.Errorf("--tagstring: %w", err))
+		}
+	}
+	sink := output.New(outOpt)
 	cfg := runner.Config{
-		Template: tmpl,
-		Jobs:     jobs,
-		Shell:    shell,
-		Sink:     sink,
-		Verbose:  o.verbose,
-		Signals:  sigs,
+		Tag:         outOpt.Tag,
+		TagTemplate: tagTmpl,
+		Template:    tmpl,
+		Jobs:        jobs,
+		Shell:       shell,
+		Sink:        sink,
+		Verbose:     o.verbose,
+		Signals:     sigs,
 	}
 	var dry *bufio.Writer
 	if o.dryRun {
@@ -82,6 +94,9 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		ctx = context.Background()
 	}
 	res, err := runner.Run(ctx, cfg, batches)
+	if cerr := sink.Close(); err == nil {
+		err = cerr
+	}
 	if dry != nil && err == nil {
 		if ferr := dry.Flush(); ferr != nil {
 			err = &output.WriteError{Stream: "stdout", Err: ferr}

@@ -2,9 +2,11 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -19,6 +21,8 @@ type Job struct {
 	Args []string
 	// Command is the shell command line, with every value quoted.
 	Command string
+	// Tag is the job's tag (--tag, --tagstring), when tagging is on.
+	Tag string
 }
 
 // Sink receives the output of the jobs. Its methods are called from the
@@ -60,6 +64,10 @@ type Config struct {
 	DryRun io.Writer
 	// Verbose prints each command through Sink.Message as it starts.
 	Verbose bool
+	// Tag sets each Job.Tag to its arguments joined with spaces, or, when
+	// TagTemplate is set, to that template expanded.
+	Tag         bool
+	TagTemplate *Template
 	// Signals delivers the signals that stop the run (SIGINT, SIGTERM,
 	// SIGHUP); the caller subscribes with signal.Notify. May be nil.
 	Signals <-chan os.Signal
@@ -94,10 +102,13 @@ func (r Result) ExitStatus() int {
 	return r.Failed
 }
 
-// finished is a job's completion, sent from its goroutine to the run loop.
+// finished is a job's completion, sent from its goroutine to the run loop
+// once its output has been handed to the sink.
 type finished struct {
-	proc   *process
+	job    *Job
 	status Status
+	// outErr is the failure of krun's own output met by the job.
+	outErr error
 }
 
 // record is an item from the input goroutine: fields, or the error that
@@ -144,8 +155,9 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 // run is the state of one Run, owned by the loop goroutine.
 type run struct {
 	cfg      Config
-	running  map[int64]*process
-	slots    []bool // slots[i]: slot i+1 is taken
+	running  map[int64]*process // the started jobs, for signals
+	inflight int                // jobs whose finished has not arrived
+	slots    []bool             // slots[i]: slot i+1 is taken
 	done     chan finished
 	seq      int64
 	result   Result
@@ -157,9 +169,9 @@ type run struct {
 func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 	inputOpen := true
 	ctxDone := ctx.Done()
-	for inputOpen || len(r.running) > 0 {
+	for inputOpen || r.inflight > 0 {
 		var next <-chan record
-		if inputOpen && !r.stopping && (r.cfg.Jobs == 0 || len(r.running) < r.cfg.Jobs) {
+		if inputOpen && !r.stopping && (r.cfg.Jobs == 0 || r.inflight < r.cfg.Jobs) {
 			next = records
 		}
 		select {
@@ -202,11 +214,13 @@ func (r *run) start(fields []string) {
 		}
 		return
 	}
+	r.setTag(job)
 	if r.cfg.Verbose && err == nil {
 		r.cfg.Sink.Message(job.Command)
 	}
 	out := r.cfg.Sink.Begin(job)
 	r.result.Started++
+	r.inflight++
 	var p *process
 	if err == nil {
 		p, err = startProcess(r.cfg.Shell, job, jobEnv(r.cfg.Env, job), out)
@@ -216,13 +230,31 @@ func (r *run) start(fields []string) {
 	}
 	if err != nil {
 		// A job that could not start counts as failed, in every report.
-		r.releaseSlot(job.Slot)
 		r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: %v", job.Seq, err))
-		r.account(job, out, Status{Exit: 126, Err: err})
+		st := Status{Exit: 126, Err: err}
+		go func() { r.done <- finished{job, st, out.End(st)} }()
 		return
 	}
 	r.running[job.Seq] = p
-	go func() { r.done <- finished{p, p.wait()} }()
+	go func() {
+		st := p.wait()
+		outErr := p.copyErr
+		// End may block writing output; the loop stays free for signals.
+		if err := out.End(st); outErr == nil {
+			outErr = err
+		}
+		r.done <- finished{job, st, outErr}
+	}()
+}
+
+// setTag sets the job's tag when tagging is on.
+func (r *run) setTag(job *Job) {
+	switch {
+	case r.cfg.TagTemplate != nil:
+		job.Tag, _ = r.cfg.TagTemplate.Expand(Args{Fields: job.Args, Seq: job.Seq, Slot: job.Slot})
+	case r.cfg.Tag:
+		job.Tag = strings.Join(job.Args, " ")
+	}
 }
 
 // tooLongHint explains an exec failure caused by an over-long command.
@@ -235,25 +267,29 @@ func tooLongHint(command string) string {
 
 // finish records a job that ended.
 func (r *run) finish(f finished) {
-	delete(r.running, f.proc.job.Seq)
-	r.releaseSlot(f.proc.job.Slot)
-	if f.proc.copyErr != nil {
-		r.fail(fmt.Errorf("job %d: output: %w", f.proc.job.Seq, f.proc.copyErr))
-	}
-	r.account(f.proc.job, f.proc.out, f.status)
-}
-
-// account counts a job's status and emits its output.
-func (r *run) account(job *Job, out JobOutput, st Status) {
-	if st.Failed() {
+	delete(r.running, f.job.Seq)
+	r.inflight--
+	r.releaseSlot(f.job.Slot)
+	if f.status.Failed() {
 		r.result.Failed++
 		if len(r.result.FailedSeqs) < maxFailedSeqs {
-			r.result.FailedSeqs = append(r.result.FailedSeqs, job.Seq)
+			r.result.FailedSeqs = append(r.result.FailedSeqs, f.job.Seq)
 		}
 	}
-	if err := out.End(st); err != nil {
+	if f.outErr != nil {
+		err := f.outErr
+		if !isOutputError(err) {
+			err = fmt.Errorf("job %d: %w", f.job.Seq, err)
+		}
 		r.fail(err)
 	}
+}
+
+// isOutputError reports whether err is a failure to write krun's own
+// output, which is about no job in particular.
+func isOutputError(err error) bool {
+	var oe interface{ OutputStream() string }
+	return errors.As(err, &oe)
 }
 
 // fail records the first error and stops the run: no new job starts and

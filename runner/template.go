@@ -102,6 +102,9 @@ type TemplateOptions struct {
 	// Replace is the string that stands for the arguments instead of "{}"
 	// (xargs -I). Empty means "{}".
 	Replace string
+	// Literal makes a template of plain text, not a shell command: values
+	// are inserted as they are and nothing is appended (--tagstring).
+	Literal bool
 }
 
 // ParseTemplate parses a command template: the command words joined with
@@ -112,6 +115,12 @@ type TemplateOptions struct {
 func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	text := strings.Join(words, " ")
 	parts := scanReplacements(text, opt.Replace)
+	if opt.Literal {
+		for i := range parts {
+			parts[i].raw = true
+		}
+		return &Template{parts: parts, text: text}, nil
+	}
 	hasRepl := false
 	for _, p := range parts {
 		if p.kind != partLiteral {

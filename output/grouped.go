@@ -1,0 +1,208 @@
+package output
+
+import (
+	"errors"
+	"io"
+	"slices"
+	"sync"
+
+	"github.com/krun-dev/krun/runner"
+)
+
+// grouped is the Grouped mode. Each of krun's two streams is owned by one
+// job at a time, which writes to it live, with no buffering and no spill;
+// the other jobs buffer. When the owner ends, the jobs that ended
+// meanwhile are written whole, then the oldest running job becomes the
+// owner: its buffer is written and it goes on live. With KeepOrder the
+// owner is always the oldest job not yet written, and ended jobs wait for
+// the ones begun before them. Either way a job's stream is one contiguous
+// block, never mixed with another job's bytes; and a lone job writing
+// gigabytes spools nothing and shows its output as it runs.
+type grouped struct {
+	opt     Options
+	streams [2]*groupStream // stdout, stderr
+	spool   *spool
+}
+
+func newGrouped(o Options) *grouped {
+	sp, bud := newBuffers(o)
+	g := &grouped{opt: o, spool: sp}
+	for i, w := range []io.Writer{o.Stdout, o.Stderr} {
+		g.streams[i] = &groupStream{
+			d:         newDest(streamNames[i], w),
+			keepOrder: o.KeepOrder,
+			newBuffer: func() buffer { return buffer{spool: sp, budget: bud, limit: o.BufferSize} },
+		}
+	}
+	return g
+}
+
+var streamNames = [2]string{"stdout", "stderr"}
+
+// Begin adds a job that is about to start. If nobody owns a stream, the
+// job owns it from its first byte.
+func (g *grouped) Begin(job *runner.Job) runner.JobOutput {
+	j := &groupJob{}
+	for i, s := range g.streams {
+		js := &jobStream{s: s, buf: s.newBuffer()}
+		s.mu.Lock()
+		s.jobs = append(s.jobs, js)
+		s.advance()
+		s.mu.Unlock()
+		j.streams[i] = js
+		j.writers[i] = jobWriter(g.opt, js, job, i)
+	}
+	return j
+}
+
+// Message writes a line of krun's own to stderr; while a job owns stderr
+// it waits for the owner's block to end.
+func (g *grouped) Message(line string) {
+	s := g.streams[1]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.msgs = append(s.msgs, line+"\n")
+	if s.owner == nil {
+		s.writeMessages()
+	}
+}
+
+// Close writes the messages still waiting and closes the spill file.
+func (g *grouped) Close() error {
+	s := g.streams[1]
+	s.mu.Lock()
+	s.writeMessages()
+	s.mu.Unlock()
+	return errors.Join(g.streams[0].d.err(), g.streams[1].d.err(), g.spool.close())
+}
+
+// groupStream is one of krun's streams in grouped mode.
+type groupStream struct {
+	d         *dest
+	keepOrder bool
+	newBuffer func() buffer
+
+	mu sync.Mutex // guards the fields below, and ended in every jobStream
+	// jobs are the jobs not yet written out, in begin order. Without
+	// keepOrder only running jobs are kept here.
+	jobs []*jobStream
+	// done are, without keepOrder, the ended jobs waiting for the owner to
+	// end, in completion order.
+	done  []*jobStream
+	owner *jobStream
+	msgs  []string // krun's messages waiting for the stream to be free
+}
+
+// advance hands the stream on as far as it can go. s.mu must be held.
+func (s *groupStream) advance() {
+	for {
+		if s.owner != nil {
+			if !s.owner.ended {
+				return
+			}
+			if s.keepOrder {
+				s.jobs = s.jobs[1:] // the owner is always the first
+			}
+			s.owner = nil
+		}
+		s.writeMessages()
+		if !s.keepOrder {
+			for _, js := range s.done {
+				js.flush(false)
+			}
+			clear(s.done)
+			s.done = s.done[:0]
+			if len(s.jobs) > 0 {
+				s.owner = s.jobs[0]
+				s.owner.flush(true)
+			}
+			return
+		}
+		if len(s.jobs) == 0 {
+			return
+		}
+		head := s.jobs[0]
+		if !head.ended {
+			s.owner = head
+			head.flush(true)
+			return
+		}
+		s.jobs = s.jobs[1:]
+		head.flush(false)
+	}
+}
+
+// writeMessages writes krun's waiting messages. s.mu must be held and the
+// stream must have no owner.
+func (s *groupStream) writeMessages() {
+	for _, m := range s.msgs {
+		io.WriteString(s.d, m)
+	}
+	s.msgs = s.msgs[:0]
+}
+
+// end marks js as ended and hands the stream on.
+func (s *groupStream) end(js *jobStream) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	js.ended = true
+	if !s.keepOrder {
+		if i := slices.Index(s.jobs, js); i >= 0 {
+			s.jobs = slices.Delete(s.jobs, i, i+1)
+		}
+		if s.owner != js {
+			s.done = append(s.done, js)
+		}
+	}
+	s.advance()
+}
+
+// jobStream is one stream of one job in grouped mode.
+type jobStream struct {
+	s *groupStream
+
+	mu    sync.Mutex // guards buf and live; held while writing live
+	buf   buffer
+	live  bool
+	ended bool // guarded by s.mu
+}
+
+// Write buffers p, or writes it to krun's stream when the job owns it.
+func (js *jobStream) Write(p []byte) (int, error) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	if js.live {
+		return js.s.d.Write(p)
+	}
+	return js.buf.Write(p)
+}
+
+// flush writes what js has buffered; with live, js then owns the stream.
+// A write error is kept by the stream's dest and reported from there.
+func (js *jobStream) flush(live bool) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	if err := js.buf.writeTo(js.s.d); err != nil {
+		js.s.d.fail(err) // a no-op when the write itself failed
+	}
+	js.live = live
+}
+
+// groupJob is one job's output in grouped mode.
+type groupJob struct {
+	streams [2]*jobStream
+	writers [2]io.Writer
+}
+
+func (j *groupJob) Stdout() io.Writer { return j.writers[0] }
+func (j *groupJob) Stderr() io.Writer { return j.writers[1] }
+
+// End hands both streams on: the job's output is written if it was
+// waiting, and the next job may own the streams. It returns the first
+// error writing krun's streams.
+func (j *groupJob) End(runner.Status) error {
+	for _, js := range j.streams {
+		js.s.end(js)
+	}
+	return errors.Join(j.streams[0].s.d.err(), j.streams[1].s.d.err())
+}

@@ -1,0 +1,114 @@
+package output
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/krun-dev/krun/runner"
+)
+
+// lineBuffered is the LineBuffered mode: a job's complete lines are written
+// as soon as they are produced, each whole, so lines of different jobs
+// alternate but are never cut. A line's beginning waits in the job's
+// buffer (spilling like grouped output if it is huge) until its newline
+// arrives; a last line without newline is written when the job ends.
+type lineBuffered struct {
+	opt     Options
+	streams [2]*lockedDest
+	spool   *spool
+	budget  *budget
+}
+
+// lockedDest serialises writes of whole lines to one of krun's streams.
+type lockedDest struct {
+	mu sync.Mutex
+	d  *dest
+}
+
+func newLineBuffered(o Options) *lineBuffered {
+	sp, bud := newBuffers(o)
+	return &lineBuffered{
+		opt:     o,
+		streams: [2]*lockedDest{{d: newDest("stdout", o.Stdout)}, {d: newDest("stderr", o.Stderr)}},
+		spool:   sp,
+		budget:  bud,
+	}
+}
+
+func (l *lineBuffered) Begin(job *runner.Job) runner.JobOutput {
+	j := &lineJob{}
+	for i, ld := range l.streams {
+		ls := &lineStream{ld: ld, partial: buffer{spool: l.spool, budget: l.budget, limit: l.opt.BufferSize}}
+		j.streams[i] = ls
+		j.writers[i] = jobWriter(l.opt, ls, job, i)
+	}
+	return j
+}
+
+func (l *lineBuffered) Message(line string) {
+	ld := l.streams[1]
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	io.WriteString(ld.d, line+"\n")
+}
+
+func (l *lineBuffered) Close() error {
+	return errors.Join(l.streams[0].d.err(), l.streams[1].d.err(), l.spool.close())
+}
+
+// lineStream is one stream of one job in line-buffered mode.
+type lineStream struct {
+	ld      *lockedDest
+	partial buffer // the beginning of a line whose newline has not come
+}
+
+func (ls *lineStream) Write(p []byte) (int, error) {
+	i := bytes.LastIndexByte(p, '\n')
+	if i < 0 {
+		return ls.partial.Write(p)
+	}
+	if err := ls.writeOut(p[:i+1]); err != nil {
+		return 0, err
+	}
+	if _, err := ls.partial.Write(p[i+1:]); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// writeOut writes the waiting partial line and then p, which ends with a
+// newline or is the job's last bytes, as one uninterrupted run.
+func (ls *lineStream) writeOut(p []byte) error {
+	ls.ld.mu.Lock()
+	defer ls.ld.mu.Unlock()
+	if err := ls.partial.writeTo(ls.ld.d); err != nil {
+		ls.ld.d.fail(err)
+		return err
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	_, err := ls.ld.d.Write(p)
+	return err
+}
+
+// lineJob is one job's output in line-buffered mode.
+type lineJob struct {
+	streams [2]*lineStream
+	writers [2]io.Writer
+}
+
+func (j *lineJob) Stdout() io.Writer { return j.writers[0] }
+func (j *lineJob) Stderr() io.Writer { return j.writers[1] }
+
+// End writes a last line that has no newline.
+func (j *lineJob) End(runner.Status) error {
+	for _, ls := range j.streams {
+		if ls.partial.len() > 0 {
+			ls.writeOut(nil)
+		}
+	}
+	return errors.Join(j.streams[0].ld.d.err(), j.streams[1].ld.d.err())
+}

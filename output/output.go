@@ -1,0 +1,91 @@
+// Package output decides where the bytes of jobs go: grouped per job (the
+// default), line by line, or unbuffered; in completion or input order;
+// tagged or not; with memory bounded by spilling to a temporary file.
+package output
+
+import (
+	"io"
+
+	"github.com/krun-dev/krun/runner"
+)
+
+// Mode is how the output of concurrent jobs is combined.
+type Mode int
+
+const (
+	// Grouped writes each job's stdout, and its stderr, as one contiguous
+	// block. One job at a time owns each stream and writes to it live.
+	Grouped Mode = iota
+	// LineBuffered writes each complete line as soon as it is produced:
+	// lines of different jobs alternate but are never cut.
+	LineBuffered
+	// Ungrouped passes output through as it comes, with no guarantee.
+	Ungrouped
+)
+
+// DefaultBufferSize is how much of one job's output is held in memory
+// before the rest spills to a temporary file.
+const DefaultBufferSize = 8 << 20
+
+// minMemoryLimit is the least memory the buffers of all jobs may hold
+// together; the limit is the larger of this and 4 × BufferSize.
+const minMemoryLimit = 32 << 20
+
+// Options configures [New].
+type Options struct {
+	Mode Mode
+	// KeepOrder writes the jobs' output in start order (-k). With
+	// LineBuffered it behaves as Grouped with KeepOrder: the oldest job
+	// streams live and the others wait their turn.
+	KeepOrder bool
+	// Stdout and Stderr are krun's own streams.
+	Stdout, Stderr io.Writer
+	// BufferSize is how much of one job's stream is held in memory before
+	// it spills to disk; 0 means DefaultBufferSize.
+	BufferSize int64
+	// TmpDir is where output spills; "" means the system's temporary
+	// directory ($TMPDIR).
+	TmpDir string
+	// Tag prefixes every line of a job with its Job.Tag and a TAB.
+	Tag bool
+	// ColorStdout and ColorStderr colour the tags written to each stream,
+	// one colour per job slot.
+	ColorStdout, ColorStderr bool
+}
+
+// Sink is a runner.Sink that must be closed after the run.
+type Sink interface {
+	runner.Sink
+	// Close writes what is still waiting and releases the spill file.
+	Close() error
+}
+
+// New returns the sink for o.
+func New(o Options) Sink {
+	if o.BufferSize <= 0 {
+		o.BufferSize = DefaultBufferSize
+	}
+	switch {
+	case o.Mode == Ungrouped:
+		return newUngrouped(o)
+	case o.Mode == LineBuffered && !o.KeepOrder:
+		return newLineBuffered(o)
+	}
+	return newGrouped(o)
+}
+
+// newBuffers returns the spool and the memory budget shared by the buffers
+// of every job.
+func newBuffers(o Options) (*spool, *budget) {
+	return newSpool(o.TmpDir), &budget{limit: max(4*o.BufferSize, minMemoryLimit)}
+}
+
+// jobWriter returns w, wrapped to prefix each line with the job's tag
+// when tagging is on.
+func jobWriter(o Options, w io.Writer, job *runner.Job, stream int) io.Writer {
+	if !o.Tag {
+		return w
+	}
+	color := (stream == 0 && o.ColorStdout) || (stream == 1 && o.ColorStderr)
+	return newTagWriter(w, tagPrefix(job.Tag, job.Slot, color))
+}
