@@ -185,11 +185,13 @@ func (o *options) validate() error {
 // outputOptions builds the output configuration from the flags.
 func (o *options) outputOptions(stdout, stderr io.Writer, getenv func(string) string) (output.Options, error) {
 	opt := output.Options{
-		KeepOrder: o.keepOrder,
-		Stdout:    stdout,
-		Stderr:    stderr,
-		TmpDir:    o.tmpDir,
-		Tag:       o.tag || o.tagString != "",
+		KeepOrder:  o.keepOrder,
+		Stdout:     stdout,
+		Stderr:     stderr,
+		StdoutName: streamName("stdout", stdout),
+		StderrName: streamName("stderr", stderr),
+		TmpDir:     o.tmpDir,
+		Tag:        o.tag || o.tagString != "",
 	}
 	switch {
 	case o.lineBuffer:
@@ -220,6 +222,22 @@ func (o *options) outputOptions(stdout, stderr io.Writer, getenv func(string) st
 		return opt, fmt.Errorf("--color: invalid value %q: want auto, always or never", o.color)
 	}
 	return opt, nil
+}
+
+// streamName names one of krun's streams for error messages, with the
+// file it is redirected to when that is a regular file: "stdout (out.log)".
+func streamName(name string, w io.Writer) string {
+	f, ok := w.(*os.File)
+	if !ok {
+		return name
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return name
+	}
+	if path, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", f.Fd())); err == nil {
+		return name + " (" + path + ")"
+	}
+	return name
 }
 
 // autoColor decides colour for --color auto, as most tools do: FORCE_COLOR

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -15,19 +16,26 @@ const (
 	stressLines = 50000
 )
 
-// TestStressGroupedOutputNeverMixes runs 16 jobs of 50,000 lines through
-// the real krun, grouped and with -k, and checks every line: intact, none
-// missing, each job's lines one contiguous block in order, and with -k the
-// jobs in input order.
-func TestStressGroupedOutputNeverMixes(t *testing.T) {
+// TestStressOutputNeverMixes runs 16 jobs of 50,000 lines through the
+// real krun in each output mode that promises whole lines, and checks every
+// line: intact, none missing, each job's lines in order; grouped, each
+// job's lines one contiguous block; with -k, the jobs in input order.
+func TestStressOutputNeverMixes(t *testing.T) {
 	t.Parallel()
-	for _, mode := range []string{"group", "keep-order"} {
-		t.Run(mode, func(t *testing.T) {
+	modes := []struct {
+		name       string
+		flags      []string
+		contiguous bool
+	}{
+		{"group", nil, true},
+		{"keep-order", []string{"-k"}, true},
+		{"line-buffer", []string{"--line-buffer"}, false},
+		{"keep-order-line-buffer", []string{"-k", "--line-buffer"}, true},
+	}
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
-			args := []string{"-j", "4", "krun-testgen", "{}", strconv.Itoa(stressLines), ":::"}
-			if mode == "keep-order" {
-				args = append([]string{"-k"}, args...)
-			}
+			args := append(mode.flags, "-j", "4", "krun-testgen", "{}", strconv.Itoa(stressLines), ":::")
 			for j := 1; j <= stressJobs; j++ {
 				args = append(args, strconv.Itoa(j))
 			}
@@ -39,7 +47,7 @@ func TestStressGroupedOutputNeverMixes(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			order, checkErr := checkStressOutput(stdout)
+			order, checkErr := checkStressOutput(stdout, mode.contiguous)
 			io.Copy(io.Discard, stdout)
 			if err := cmd.Wait(); err != nil {
 				t.Fatalf("krun: %v", err)
@@ -50,7 +58,7 @@ func TestStressGroupedOutputNeverMixes(t *testing.T) {
 			if len(order) != stressJobs {
 				t.Fatalf("saw %d job blocks, want %d", len(order), stressJobs)
 			}
-			if mode == "keep-order" {
+			if slices.Contains(mode.flags, "-k") {
 				for i, job := range order {
 					if job != i+1 {
 						t.Fatalf("-k emitted jobs in order %v", order)
@@ -62,12 +70,13 @@ func TestStressGroupedOutputNeverMixes(t *testing.T) {
 }
 
 // checkStressOutput reads the whole output and returns the jobs in the
-// order their blocks appeared.
-func checkStressOutput(r io.Reader) ([]int, error) {
+// order their first lines appeared. With contiguous, each job's lines must
+// form one block.
+func checkStressOutput(r io.Reader, contiguous bool) ([]int, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var order []int
-	seen := map[int]bool{}
-	job, next := 0, 0
+	next := map[int]int{} // the next line due from each job
+	last := 0
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
@@ -86,24 +95,24 @@ func checkStressOutput(r io.Reader) ([]int, error) {
 		if err != nil {
 			return order, fmt.Errorf("output line %d: %w", n, err)
 		}
-		if j != job {
-			if job != 0 && next != stressLines {
-				return order, fmt.Errorf("job %d's block was interrupted by job %d after %d of %d lines", job, j, next, stressLines)
-			}
-			if seen[j] {
-				return order, fmt.Errorf("job %d's output is split in two blocks", j)
-			}
-			seen[j] = true
+		if _, ok := next[j]; !ok {
 			order = append(order, j)
-			job, next = j, 0
+		} else if contiguous && j != last {
+			return order, fmt.Errorf("job %d's block resumes after job %d's", j, last)
 		}
-		if i != next {
-			return order, fmt.Errorf("job %d: line %d came where line %d was due", j, i, next)
+		if contiguous && j != last && last != 0 && next[last] != stressLines {
+			return order, fmt.Errorf("job %d's block was interrupted by job %d after %d of %d lines", last, j, next[last], stressLines)
 		}
-		next++
+		if i != next[j] {
+			return order, fmt.Errorf("job %d: line %d came where line %d was due", j, i, next[j])
+		}
+		next[j]++
+		last = j
 	}
-	if job != 0 && next != stressLines {
-		return order, fmt.Errorf("job %d's block has %d of %d lines", job, next, stressLines)
+	for j, n := range next {
+		if n != stressLines {
+			return order, fmt.Errorf("job %d wrote %d of %d lines", j, n, stressLines)
+		}
 	}
 	return order, nil
 }

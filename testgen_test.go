@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strconv"
 )
@@ -30,9 +31,29 @@ func testLine(job, i int) []byte {
 	return append(line, '\n')
 }
 
+// testBinary is the random output of binary test job seed: NULs, invalid
+// UTF-8, no final newline.
+func testBinary(seed uint64, size int) []byte {
+	r := rand.New(rand.NewPCG(seed, 42))
+	b := make([]byte, size)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
 // testgenMain is the krun-testgen helper command: "krun-testgen JOB LINES"
-// writes LINES test lines of job JOB to stdout.
+// writes LINES test lines of job JOB to stdout; "krun-testgen binary SEED
+// SIZE" writes testBinary(SEED, SIZE).
 func testgenMain() {
+	if len(os.Args) == 4 && os.Args[1] == "binary" {
+		seed, _ := strconv.ParseUint(os.Args[2], 10, 64)
+		size, _ := strconv.Atoi(os.Args[3])
+		if _, err := os.Stdout.Write(testBinary(seed, size)); err != nil {
+			os.Exit(1)
+		}
+		return
+	}
 	job, err1 := strconv.Atoi(os.Args[1])
 	lines, err2 := strconv.Atoi(os.Args[2])
 	if err1 != nil || err2 != nil {

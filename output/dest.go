@@ -51,7 +51,9 @@ type WriteError struct {
 	Err    error
 }
 
-func (e *WriteError) Error() string { return fmt.Sprintf("write %s: %v", e.Stream, e.Err) }
+func (e *WriteError) Error() string {
+	return fmt.Sprintf("write %s: %v", e.Stream, unwrapPathError(e.Err))
+}
 
 func (e *WriteError) Unwrap() error { return e.Err }
 

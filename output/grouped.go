@@ -29,15 +29,13 @@ func newGrouped(o Options) *grouped {
 	g := &grouped{opt: o, spool: sp}
 	for i, w := range []io.Writer{o.Stdout, o.Stderr} {
 		g.streams[i] = &groupStream{
-			d:         newDest(streamNames[i], w),
+			d:         newDest(o.names()[i], w),
 			keepOrder: o.KeepOrder,
 			newBuffer: func() buffer { return buffer{spool: sp, budget: bud, limit: o.BufferSize} },
 		}
 	}
 	return g
 }
-
-var streamNames = [2]string{"stdout", "stderr"}
 
 // Begin adds a job that is about to start. If nobody owns a stream, the
 // job owns it from its first byte.

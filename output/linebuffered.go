@@ -31,7 +31,7 @@ func newLineBuffered(o Options) *lineBuffered {
 	sp, bud := newBuffers(o)
 	return &lineBuffered{
 		opt:     o,
-		streams: [2]*lockedDest{{d: newDest("stdout", o.Stdout)}, {d: newDest("stderr", o.Stderr)}},
+		streams: [2]*lockedDest{{d: newDest(o.names()[0], o.Stdout)}, {d: newDest(o.names()[1], o.Stderr)}},
 		spool:   sp,
 		budget:  bud,
 	}

@@ -40,6 +40,9 @@ type Options struct {
 	KeepOrder bool
 	// Stdout and Stderr are krun's own streams.
 	Stdout, Stderr io.Writer
+	// StdoutName and StderrName name them in errors; "" means "stdout"
+	// and "stderr".
+	StdoutName, StderrName string
 	// BufferSize is how much of one job's stream is held in memory before
 	// it spills to disk; 0 means DefaultBufferSize.
 	BufferSize int64
@@ -72,6 +75,18 @@ func New(o Options) Sink {
 		return newLineBuffered(o)
 	}
 	return newGrouped(o)
+}
+
+// names returns the names of the two streams for errors.
+func (o Options) names() [2]string {
+	n := [2]string{"stdout", "stderr"}
+	if o.StdoutName != "" {
+		n[0] = o.StdoutName
+	}
+	if o.StderrName != "" {
+		n[1] = o.StderrName
+	}
+	return n
 }
 
 // newBuffers returns the spool and the memory budget shared by the buffers

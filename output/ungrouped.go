@@ -29,7 +29,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 }
 
 func newUngrouped(o Options) *ungrouped {
-	return &ungrouped{opt: o, streams: [2]*syncWriter{{d: newDest("stdout", o.Stdout)}, {d: newDest("stderr", o.Stderr)}}}
+	return &ungrouped{opt: o, streams: [2]*syncWriter{{d: newDest(o.names()[0], o.Stdout)}, {d: newDest(o.names()[1], o.Stderr)}}}
 }
 
 func (u *ungrouped) Begin(job *runner.Job) runner.JobOutput {

@@ -30,11 +30,14 @@ type process struct {
 	// copyErr is the first error writing the job's output to its sink.
 	copyErr error
 	errOnce sync.Once
+	// onCopyErr is told of copyErr at once, so that a closed stdout stops
+	// the run even while the job goes on.
+	onCopyErr func(error)
 }
 
 // startProcess starts job's command with shell in a new process group,
 // with standard input from /dev/null and its output copied to out.
-func startProcess(shell string, job *Job, env []string, out JobOutput) (*process, error) {
+func startProcess(shell string, job *Job, env []string, out JobOutput, onCopyErr func(error)) (*process, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("create output pipe: %w", err)
@@ -63,7 +66,7 @@ func startProcess(shell string, job *Job, env []string, out JobOutput) (*process
 		errR.Close()
 		return nil, err
 	}
-	p := &process{job: job, cmd: cmd, out: out, stdout: outR, stderr: errR}
+	p := &process{job: job, cmd: cmd, out: out, stdout: outR, stderr: errR, onCopyErr: onCopyErr}
 	p.copied.Add(2)
 	go p.copy(out.Stdout(), outR)
 	go p.copy(out.Stderr(), errR)
@@ -75,7 +78,10 @@ func startProcess(shell string, job *Job, env []string, out JobOutput) (*process
 func (p *process) copy(dst io.Writer, src *os.File) {
 	defer p.copied.Done()
 	if _, err := io.Copy(dst, src); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-		p.errOnce.Do(func() { p.copyErr = err })
+		p.errOnce.Do(func() {
+			p.copyErr = err
+			p.onCopyErr(err)
+		})
 		io.Copy(io.Discard, src)
 	}
 }

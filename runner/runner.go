@@ -124,7 +124,7 @@ type record struct {
 // error is set when the input failed or the output could not be written;
 // the Result is valid either way.
 func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
-	r := &run{cfg: cfg, running: map[int64]*process{}, done: make(chan finished)}
+	r := &run{cfg: cfg, running: map[int64]*process{}, done: make(chan finished), outFail: make(chan error, 1)}
 	if r.cfg.Env == nil {
 		r.cfg.Env = os.Environ()
 	}
@@ -159,6 +159,7 @@ type run struct {
 	inflight int                // jobs whose finished has not arrived
 	slots    []bool             // slots[i]: slot i+1 is taken
 	done     chan finished
+	outFail  chan error // output failures met while jobs run
 	seq      int64
 	result   Result
 	err      error
@@ -186,6 +187,8 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 			r.start(rec.fields)
 		case f := <-r.done:
 			r.finish(f)
+		case err := <-r.outFail:
+			r.fail(err)
 		case sig := <-r.cfg.Signals:
 			r.interrupt(sig)
 		case <-r.killAt:
@@ -223,7 +226,7 @@ func (r *run) start(fields []string) {
 	r.inflight++
 	var p *process
 	if err == nil {
-		p, err = startProcess(r.cfg.Shell, job, jobEnv(r.cfg.Env, job), out)
+		p, err = startProcess(r.cfg.Shell, job, jobEnv(r.cfg.Env, job), out, r.reportOutputError)
 		if err != nil {
 			err = fmt.Errorf("cannot start: %w%s", err, tooLongHint(job.Command))
 		}
@@ -282,6 +285,15 @@ func (r *run) finish(f finished) {
 			err = fmt.Errorf("job %d: %w", f.job.Seq, err)
 		}
 		r.fail(err)
+	}
+}
+
+// reportOutputError passes an output failure to the loop without blocking;
+// the first one is enough to stop the run.
+func (r *run) reportOutputError(err error) {
+	select {
+	case r.outFail <- err:
+	default:
 	}
 }
 
