@@ -79,6 +79,7 @@ for the shell. Without COMMAND each input is a whole command.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.delimiterSet = cmd.Flags().Changed("delimiter")
 			return runJobs(cmd.Context(), opts, args, stdin, stdout, stderr)
 		},
 	}
@@ -89,5 +90,6 @@ for the shell. Without COMMAND each input is a whole command.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	opts.register(root.Flags())
 	root.AddCommand(newVersionCommand(stdout))
+	setupCompletion(root)
 	return root
 }

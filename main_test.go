@@ -11,6 +11,9 @@ import (
 // end-to-end scripts and the stress tests run the real main through a real
 // exec: testscript puts "krun" on $PATH for the whole test process.
 func TestMain(m *testing.M) {
+	// Every krun exec'd by the tests is this -race binary: skip the race
+	// detector's one-second pause at exit.
+	os.Setenv("GORACE", "atexit_sleep_ms=0")
 	testscript.Main(m, map[string]func(){
 		"krun":         func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 		"krun-testgen": testgenMain,
@@ -28,6 +31,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			// A fixed shell, so that messages do not depend on the user's.
 			env.Setenv("SHELL", "/bin/sh")
+			env.Setenv("GORACE", os.Getenv("GORACE"))
 			return nil
 		},
 	})

@@ -18,27 +18,29 @@ import (
 
 // options holds the root command's flags.
 type options struct {
-	jobs       string
-	argFiles   []string
-	null       bool
-	delimiter  string
-	colsep     string
-	maxArgs    int
-	xargs      bool
-	replace    string
-	skipBlank  bool
-	keepOrder  bool
-	group      bool
-	lineBuffer bool
-	ungroup    bool
-	tag        bool
-	tagString  string
-	color      string
-	bufferSize string
-	tmpDir     string
-	shell      string
-	dryRun     bool
-	verbose    bool
+	jobs      string
+	argFiles  []string
+	null      bool
+	delimiter string
+	// delimiterSet: --delimiter was given, even as "".
+	delimiterSet bool
+	colsep       string
+	maxArgs      int
+	xargs        bool
+	replace      string
+	skipBlank    bool
+	keepOrder    bool
+	group        bool
+	lineBuffer   bool
+	ungroup      bool
+	tag          bool
+	tagString    string
+	color        string
+	bufferSize   string
+	tmpDir       string
+	shell        string
+	dryRun       bool
+	verbose      bool
 }
 
 // register defines the flags on fs. Names follow GNU parallel, and xargs
@@ -91,11 +93,11 @@ func (o *options) inputOptions(sources []runner.Source) (runner.InputOptions, er
 	in.Sources = append(in.Sources, sources...)
 	in.SkipBlank = o.skipBlank
 	switch {
-	case o.null && o.delimiter != "":
+	case o.null && o.delimiterSet:
 		return in, errors.New("--null and --delimiter both set the separator: use one")
 	case o.null:
 		in.Delimiter = "\x00"
-	case o.delimiter != "":
+	case o.delimiterSet:
 		d, err := runner.ParseDelimiter(o.delimiter)
 		if err != nil {
 			return in, fmt.Errorf("--delimiter: %w", err)

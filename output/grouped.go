@@ -5,19 +5,24 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/krun-dev/krun/runner"
 )
 
 // grouped is the Grouped mode. Each of krun's two streams is owned by one
 // job at a time, which writes to it live, with no buffering and no spill;
-// the other jobs buffer. When the owner ends, the jobs that ended
-// meanwhile are written whole, then the oldest running job becomes the
-// owner: its buffer is written and it goes on live. With KeepOrder the
-// owner is always the oldest job not yet written, and ended jobs wait for
-// the ones begun before them. Either way a job's stream is one contiguous
-// block, never mixed with another job's bytes; and a lone job writing
-// gigabytes spools nothing and shows its output as it runs.
+// the other jobs buffer. The first job to write to a free stream becomes
+// its owner. A job that ends while the stream is free is written whole at
+// once, so blocks come in completion order; one that ends while another
+// job owns the stream waits. When the owner ends, the jobs that ended
+// meanwhile are written, then the oldest running job that has output
+// waiting becomes the owner: its buffer is written and it goes on live.
+// With KeepOrder the owner is always the oldest job not yet written, and
+// ended jobs wait for the ones begun before them. Either way a job's
+// stream is one contiguous block, never mixed with another job's bytes;
+// and a lone job writing gigabytes spools nothing and shows its output as
+// it runs.
 type grouped struct {
 	opt     Options
 	streams [2]*groupStream // stdout, stderr
@@ -37,15 +42,16 @@ func newGrouped(o Options) *grouped {
 	return g
 }
 
-// Begin adds a job that is about to start. If nobody owns a stream, the
-// job owns it from its first byte.
+// Begin adds a job that is about to start.
 func (g *grouped) Begin(job *runner.Job) runner.JobOutput {
 	j := &groupJob{}
 	for i, s := range g.streams {
 		js := &jobStream{s: s, buf: s.newBuffer()}
 		s.mu.Lock()
 		s.jobs = append(s.jobs, js)
-		s.advance()
+		if s.keepOrder {
+			s.advance()
+		}
 		s.mu.Unlock()
 		j.streams[i] = js
 		j.writers[i] = jobWriter(g.opt, js, job, i)
@@ -88,45 +94,72 @@ type groupStream struct {
 	// end, in completion order.
 	done  []*jobStream
 	owner *jobStream
+	// owned mirrors owner != nil, for writers that check without s.mu.
+	owned atomic.Bool
 	msgs  []string // krun's messages waiting for the stream to be free
 }
 
-// advance hands the stream on as far as it can go. s.mu must be held.
+// setOwner makes js (or nobody) the stream's owner. s.mu must be held.
+func (s *groupStream) setOwner(js *jobStream) {
+	s.owner = js
+	s.owned.Store(js != nil)
+	if js != nil {
+		js.flush(true)
+	}
+}
+
+// claim makes js the owner if the stream is free: the first job to write
+// to a free stream writes live.
+func (s *groupStream) claim(js *jobStream) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.owner == nil && !js.ended {
+		s.setOwner(js)
+	}
+}
+
+// advance hands the stream on, with KeepOrder, as far as it can go: the
+// oldest job not yet written owns it. s.mu must be held.
 func (s *groupStream) advance() {
 	for {
 		if s.owner != nil {
 			if !s.owner.ended {
 				return
 			}
-			if s.keepOrder {
-				s.jobs = s.jobs[1:] // the owner is always the first
-			}
-			s.owner = nil
+			s.jobs = s.jobs[1:] // the owner is always the first
+			s.setOwner(nil)
 		}
 		s.writeMessages()
-		if !s.keepOrder {
-			for _, js := range s.done {
-				js.flush(false)
-			}
-			clear(s.done)
-			s.done = s.done[:0]
-			if len(s.jobs) > 0 {
-				s.owner = s.jobs[0]
-				s.owner.flush(true)
-			}
-			return
-		}
 		if len(s.jobs) == 0 {
 			return
 		}
 		head := s.jobs[0]
 		if !head.ended {
-			s.owner = head
-			head.flush(true)
+			s.setOwner(head)
 			return
 		}
 		s.jobs = s.jobs[1:]
 		head.flush(false)
+	}
+}
+
+// handOn passes the stream on when its owner has ended, without
+// KeepOrder: the jobs that ended meanwhile are written in completion
+// order, then the oldest running job with output waiting owns the stream.
+// s.mu must be held.
+func (s *groupStream) handOn() {
+	s.setOwner(nil)
+	s.writeMessages()
+	for _, js := range s.done {
+		js.flush(false)
+	}
+	clear(s.done)
+	s.done = s.done[:0]
+	for _, js := range s.jobs {
+		if js.hasOutput() {
+			s.setOwner(js)
+			return
+		}
 	}
 }
 
@@ -139,20 +172,28 @@ func (s *groupStream) writeMessages() {
 	s.msgs = s.msgs[:0]
 }
 
-// end marks js as ended and hands the stream on.
+// end marks js as ended: its output is written now, or when its turn
+// comes.
 func (s *groupStream) end(js *jobStream) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	js.ended = true
-	if !s.keepOrder {
-		if i := slices.Index(s.jobs, js); i >= 0 {
-			s.jobs = slices.Delete(s.jobs, i, i+1)
-		}
-		if s.owner != js {
-			s.done = append(s.done, js)
-		}
+	if s.keepOrder {
+		s.advance()
+		return
 	}
-	s.advance()
+	if i := slices.Index(s.jobs, js); i >= 0 {
+		s.jobs = slices.Delete(s.jobs, i, i+1)
+	}
+	switch s.owner {
+	case js:
+		s.handOn()
+	case nil:
+		js.flush(false)
+		s.writeMessages()
+	default:
+		s.done = append(s.done, js)
+	}
 }
 
 // jobStream is one stream of one job in grouped mode.
@@ -165,14 +206,25 @@ type jobStream struct {
 	ended bool // guarded by s.mu
 }
 
-// Write buffers p, or writes it to krun's stream when the job owns it.
+// Write buffers p, or writes it to krun's stream when the job owns it or
+// the stream is free.
 func (js *jobStream) Write(p []byte) (int, error) {
+	if !js.s.keepOrder && !js.s.owned.Load() {
+		js.s.claim(js)
+	}
 	js.mu.Lock()
 	defer js.mu.Unlock()
 	if js.live {
 		return js.s.d.Write(p)
 	}
 	return js.buf.Write(p)
+}
+
+// hasOutput reports whether js has output waiting in its buffer.
+func (js *jobStream) hasOutput() bool {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	return js.buf.len() > 0
 }
 
 // flush writes what js has buffered; with live, js then owns the stream.

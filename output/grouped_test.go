@@ -64,19 +64,46 @@ func TestGroupedNextOwnerFlushesThenStreams(t *testing.T) {
 	var out, errs syncBuffer
 	s := New(Options{Stdout: &out, Stderr: &errs})
 	j1, j2, j3 := begin(s, 1), begin(s, 2), begin(s, 3)
+	io.WriteString(j1.Stdout(), "one\n")
 	io.WriteString(j2.Stdout(), "two-a\n")
 	io.WriteString(j3.Stdout(), "three\n")
 	j3.End(runner.Status{})
 	j1.End(runner.Status{})
-	// j3 ended first: written whole; then j2, still running, owns stdout.
-	if got := out.String(); got != "three\ntwo-a\n" {
+	// j3 ended while j1 owned stdout: written when j1 ends; then j2, still
+	// running with output waiting, owns stdout.
+	if got := out.String(); got != "one\nthree\ntwo-a\n" {
 		t.Fatalf("got %q", got)
 	}
 	io.WriteString(j2.Stdout(), "two-b\n")
-	if got := out.String(); got != "three\ntwo-a\ntwo-b\n" {
+	if got := out.String(); got != "one\nthree\ntwo-a\ntwo-b\n" {
 		t.Fatalf("the new owner writes live: got %q", got)
 	}
 	j2.End(runner.Status{})
+}
+
+func TestGroupedCompletionOrderWhileStreamIsFree(t *testing.T) {
+	t.Parallel()
+	var out, errs syncBuffer
+	s := New(Options{Stdout: &out, Stderr: &errs})
+	j1, j2 := begin(s, 1), begin(s, 2)
+	io.WriteString(j2.Stderr(), "two\n") // stdout stays free
+	j2.End(runner.Status{})
+	if got := out.String(); got != "" {
+		t.Fatalf("stdout %q", got)
+	}
+	io.WriteString(j1.Stdout(), "one\n")
+	j1.End(runner.Status{})
+	if got := errs.String(); got != "two\n" {
+		t.Fatalf("stderr %q", got)
+	}
+	// A job that writes nothing does not hold back one that ends.
+	j3, j4 := begin(s, 3), begin(s, 4)
+	io.WriteString(j4.Stdout(), "four\n")
+	j4.End(runner.Status{})
+	if got := out.String(); got != "one\nfour\n" {
+		t.Fatalf("stdout %q", got)
+	}
+	j3.End(runner.Status{})
 }
 
 func TestGroupedKeepOrder(t *testing.T) {

@@ -224,6 +224,9 @@ func (r *run) start(fields []string) {
 	out := r.cfg.Sink.Begin(job)
 	r.result.Started++
 	r.inflight++
+	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
+		err = errors.New("an argument contains a NUL byte, which no command line can carry (split the input at NULs with -0)")
+	}
 	var p *process
 	if err == nil {
 		p, err = startProcess(r.cfg.Shell, job, jobEnv(r.cfg.Env, job), out, r.reportOutputError)
