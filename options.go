@@ -39,6 +39,13 @@ type options struct {
 	bufferSize   string
 	tmpDir       string
 	shell        string
+	timeout      string
+	termSeq      string
+	retries      int
+	retryDelay   string
+	halt         string
+	delay        string
+	breaker      string
 	dryRun       bool
 	verbose      bool
 }
@@ -67,6 +74,13 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.bufferSize, "buffer-size", "8M", "hold up to `SIZE` of a job's output in memory, then spill to $TMPDIR (K, M, G suffixes)")
 	fs.StringVar(&o.tmpDir, "tmpdir", "", "spill buffered output to `DIR` instead of $TMPDIR")
 	fs.StringVar(&o.shell, "shell", "", "run commands with `PATH` -c (default: $SHELL if sh, bash, dash, zsh, ksh or ash, else /bin/sh)")
+	fs.StringVar(&o.timeout, "timeout", "", "end a job that runs longer than `D` (30s, 1m, plain seconds, or N% of the median runtime)")
+	fs.StringVar(&o.termSeq, "termseq", "TERM,2s,KILL", "how to end a job: signals and waits `SEQ` (GNU's TERM,200,TERM,100,KILL,25 form too)")
+	fs.IntVar(&o.retries, "retries", 0, "run a failing job up to `N` times in all; only the last try's output is written")
+	fs.StringVar(&o.retryDelay, "retry-delay", "0", "wait `D` before the first retry, doubling for each next one, with jitter")
+	fs.StringVar(&o.halt, "halt", "never", "stop early: `RULE` is never, soon|now,fail|success|done=N|P%, or 0, 1, 2")
+	fs.StringVar(&o.delay, "delay", "0", "start jobs at least `D` apart")
+	fs.StringVar(&o.breaker, "breaker", "", "circuit breaker `fail=P%,window=N,cooldown=D`: pause starting jobs when too many of the last N failed")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each command, quoted, instead of running it")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print each command to stderr as it starts")
 }
@@ -180,6 +194,40 @@ func (o *options) validate() error {
 	}
 	if modes > 1 {
 		return errors.New("--group, --line-buffer and --ungroup are different output modes: use one")
+	}
+	return nil
+}
+
+// control fills the job-control settings of cfg from the flags.
+func (o *options) control(cfg *runner.Config) error {
+	var err error
+	if o.timeout != "" {
+		if cfg.Timeout, err = runner.ParseTimeout(o.timeout); err != nil {
+			return fmt.Errorf("--timeout: %w", err)
+		}
+	}
+	if cfg.TermSeq, err = runner.ParseTermSeq(o.termSeq); err != nil {
+		return fmt.Errorf("--termseq: %w", err)
+	}
+	if o.retries < 0 {
+		return fmt.Errorf("--retries: %d is negative", o.retries)
+	}
+	cfg.Retries = o.retries
+	if cfg.RetryDelay, err = runner.ParseDuration(o.retryDelay); err != nil {
+		return fmt.Errorf("--retry-delay: %w", err)
+	}
+	if cfg.Halt, err = runner.ParseHalt(o.halt); err != nil {
+		return fmt.Errorf("--halt: %w", err)
+	}
+	if cfg.Delay, err = runner.ParseDuration(o.delay); err != nil {
+		return fmt.Errorf("--delay: %w", err)
+	}
+	if o.breaker != "" {
+		b, err := runner.ParseBreaker(o.breaker)
+		if err != nil {
+			return fmt.Errorf("--breaker: %w", err)
+		}
+		cfg.Breaker = &b
 	}
 	return nil
 }

@@ -85,6 +85,9 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		Signals:     sigs,
 	}
 	var dry *bufio.Writer
+	if err := o.control(&cfg); err != nil {
+		return usageError(err)
+	}
 	if o.dryRun {
 		dry = bufio.NewWriterSize(stdout, 64<<10)
 		cfg.DryRun = dry

@@ -46,7 +46,7 @@ func newGrouped(o Options) *grouped {
 func (g *grouped) Begin(job *runner.Job) runner.JobOutput {
 	j := &groupJob{}
 	for i, s := range g.streams {
-		js := &jobStream{s: s, buf: s.newBuffer()}
+		js := &jobStream{s: s, buf: s.newBuffer(), hold: job.Hold}
 		s.mu.Lock()
 		s.jobs = append(s.jobs, js)
 		if s.keepOrder {
@@ -113,7 +113,7 @@ func (s *groupStream) setOwner(js *jobStream) {
 func (s *groupStream) claim(js *jobStream) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.owner == nil && !js.ended {
+	if s.owner == nil && !js.ended && !js.hold {
 		s.setOwner(js)
 	}
 }
@@ -135,7 +135,9 @@ func (s *groupStream) advance() {
 		}
 		head := s.jobs[0]
 		if !head.ended {
-			s.setOwner(head)
+			if !head.hold {
+				s.setOwner(head)
+			}
 			return
 		}
 		s.jobs = s.jobs[1:]
@@ -156,7 +158,7 @@ func (s *groupStream) handOn() {
 	clear(s.done)
 	s.done = s.done[:0]
 	for _, js := range s.jobs {
-		if js.hasOutput() {
+		if !js.hold && js.hasOutput() {
 			s.setOwner(js)
 			return
 		}
@@ -204,12 +206,15 @@ type jobStream struct {
 	buf   buffer
 	live  bool
 	ended bool // guarded by s.mu
+	// hold keeps the job from writing live: it may be tried again, and
+	// only its last try's output may be written.
+	hold bool
 }
 
 // Write buffers p, or writes it to krun's stream when the job owns it or
 // the stream is free.
 func (js *jobStream) Write(p []byte) (int, error) {
-	if !js.s.keepOrder && !js.s.owned.Load() {
+	if !js.s.keepOrder && !js.hold && !js.s.owned.Load() {
 		js.s.claim(js)
 	}
 	js.mu.Lock()
@@ -246,6 +251,16 @@ type groupJob struct {
 
 func (j *groupJob) Stdout() io.Writer { return j.writers[0] }
 func (j *groupJob) Stderr() io.Writer { return j.writers[1] }
+
+// Discard drops what the job's failed try wrote; the job holds its output,
+// so none of it was written.
+func (j *groupJob) Discard() {
+	for _, js := range j.streams {
+		js.mu.Lock()
+		js.buf.reset()
+		js.mu.Unlock()
+	}
+}
 
 // End hands both streams on: the job's output is written if it was
 // waiting, and the next job may own the streams. It returns the first

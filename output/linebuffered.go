@@ -40,7 +40,7 @@ func newLineBuffered(o Options) *lineBuffered {
 func (l *lineBuffered) Begin(job *runner.Job) runner.JobOutput {
 	j := &lineJob{}
 	for i, ld := range l.streams {
-		ls := &lineStream{ld: ld, partial: buffer{spool: l.spool, budget: l.budget, limit: l.opt.BufferSize}}
+		ls := &lineStream{ld: ld, hold: job.Hold, partial: buffer{spool: l.spool, budget: l.budget, limit: l.opt.BufferSize}}
 		j.streams[i] = ls
 		j.writers[i] = jobWriter(l.opt, ls, job, i)
 	}
@@ -62,11 +62,14 @@ func (l *lineBuffered) Close() error {
 type lineStream struct {
 	ld      *lockedDest
 	partial buffer // the beginning of a line whose newline has not come
+	// hold keeps everything in partial until the job ends: it may be
+	// tried again, and only its last try's output may be written.
+	hold bool
 }
 
 func (ls *lineStream) Write(p []byte) (int, error) {
 	i := bytes.LastIndexByte(p, '\n')
-	if i < 0 {
+	if i < 0 || ls.hold {
 		return ls.partial.Write(p)
 	}
 	if err := ls.writeOut(p[:i+1]); err != nil {
@@ -102,6 +105,13 @@ type lineJob struct {
 
 func (j *lineJob) Stdout() io.Writer { return j.writers[0] }
 func (j *lineJob) Stderr() io.Writer { return j.writers[1] }
+
+// Discard drops what a failed try wrote.
+func (j *lineJob) Discard() {
+	for _, ls := range j.streams {
+		ls.partial.reset()
+	}
+}
 
 // End writes a last line that has no newline.
 func (j *lineJob) End(runner.Status) error {

@@ -14,6 +14,8 @@ import (
 type ungrouped struct {
 	opt     Options
 	streams [2]*syncWriter
+	spool   *spool
+	budget  *budget
 }
 
 // syncWriter makes one Write at a time reach a dest.
@@ -29,13 +31,25 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 }
 
 func newUngrouped(o Options) *ungrouped {
-	return &ungrouped{opt: o, streams: [2]*syncWriter{{d: newDest(o.names()[0], o.Stdout)}, {d: newDest(o.names()[1], o.Stderr)}}}
+	sp, bud := newBuffers(o)
+	return &ungrouped{
+		opt:     o,
+		streams: [2]*syncWriter{{d: newDest(o.names()[0], o.Stdout)}, {d: newDest(o.names()[1], o.Stderr)}},
+		spool:   sp,
+		budget:  bud,
+	}
 }
 
 func (u *ungrouped) Begin(job *runner.Job) runner.JobOutput {
 	j := &ungroupedJob{u: u}
 	for i, s := range u.streams {
-		j.writers[i] = jobWriter(u.opt, s, job, i)
+		var w io.Writer = s
+		if job.Hold {
+			// Only the last try's output may be written: keep it till End.
+			j.held[i] = &buffer{spool: u.spool, budget: u.budget, limit: u.opt.BufferSize}
+			w = j.held[i]
+		}
+		j.writers[i] = jobWriter(u.opt, w, job, i)
 	}
 	return j
 }
@@ -43,18 +57,39 @@ func (u *ungrouped) Begin(job *runner.Job) runner.JobOutput {
 func (u *ungrouped) Message(line string) { io.WriteString(u.streams[1], line+"\n") }
 
 func (u *ungrouped) Close() error {
-	return errors.Join(u.streams[0].d.err(), u.streams[1].d.err())
+	return errors.Join(u.streams[0].d.err(), u.streams[1].d.err(), u.spool.close())
 }
 
 // ungroupedJob is one job's output in ungrouped mode.
 type ungroupedJob struct {
 	u       *ungrouped
 	writers [2]io.Writer
+	held    [2]*buffer // with Job.Hold, the output of the current try
 }
 
 func (j *ungroupedJob) Stdout() io.Writer { return j.writers[0] }
 func (j *ungroupedJob) Stderr() io.Writer { return j.writers[1] }
 
+// Discard drops what a failed try wrote.
+func (j *ungroupedJob) Discard() {
+	for _, b := range j.held {
+		if b != nil {
+			b.reset()
+		}
+	}
+}
+
+// End writes the held output of the last try, if any.
 func (j *ungroupedJob) End(runner.Status) error {
+	for i, b := range j.held {
+		if b != nil {
+			s := j.u.streams[i]
+			s.mu.Lock()
+			if err := b.writeTo(s.d); err != nil {
+				s.d.fail(err)
+			}
+			s.mu.Unlock()
+		}
+	}
 	return errors.Join(j.u.streams[0].d.err(), j.u.streams[1].d.err())
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -33,6 +34,12 @@ type process struct {
 	// onCopyErr is told of copyErr at once, so that a closed stdout stops
 	// the run even while the job goes on.
 	onCopyErr func(error)
+	// exited is closed when the job's shell has exited.
+	exited chan struct{}
+	// killed is set when krun ended the job (timeout, halt, signal).
+	killed atomic.Bool
+	// bytes counts the output the job wrote.
+	bytes atomic.Int64
 }
 
 // startProcess starts job's command with shell in a new process group,
@@ -66,7 +73,7 @@ func startProcess(shell string, job *Job, env []string, out JobOutput, onCopyErr
 		errR.Close()
 		return nil, err
 	}
-	p := &process{job: job, cmd: cmd, out: out, stdout: outR, stderr: errR, onCopyErr: onCopyErr}
+	p := &process{job: job, cmd: cmd, out: out, stdout: outR, stderr: errR, onCopyErr: onCopyErr, exited: make(chan struct{})}
 	p.copied.Add(2)
 	go p.copy(out.Stdout(), outR)
 	go p.copy(out.Stderr(), errR)
@@ -77,7 +84,9 @@ func startProcess(shell string, job *Job, env []string, out JobOutput, onCopyErr
 // it keeps draining the pipe, so that the job is never blocked on output.
 func (p *process) copy(dst io.Writer, src *os.File) {
 	defer p.copied.Done()
-	if _, err := io.Copy(dst, src); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+	n, err := io.Copy(dst, src)
+	p.bytes.Add(n)
+	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		p.errOnce.Do(func() {
 			p.copyErr = err
 			p.onCopyErr(err)
@@ -85,6 +94,23 @@ func (p *process) copy(dst io.Writer, src *os.File) {
 		io.Copy(io.Discard, src)
 	}
 }
+
+// terminate ends the job by seq: each step's signal to the whole process
+// group, then up to the step's wait for the shell to exit.
+func (p *process) terminate(seq []TermStep) {
+	p.markKilled()
+	for _, step := range seq {
+		p.signal(step.Signal)
+		select {
+		case <-p.exited:
+			return
+		case <-time.After(step.Wait):
+		}
+	}
+}
+
+// markKilled records that krun ended the job.
+func (p *process) markKilled() { p.killed.Store(true) }
 
 // signal sends sig to every process of the job's group.
 func (p *process) signal(sig syscall.Signal) {
@@ -97,6 +123,7 @@ func (p *process) signal(sig syscall.Signal) {
 // job's exit status.
 func (p *process) wait() Status {
 	err := p.cmd.Wait()
+	close(p.exited)
 	// The job is over when its shell exits: nothing it started may outlive
 	// it, or hold its pipes open and keep krun waiting.
 	p.signal(syscall.SIGKILL)
@@ -116,7 +143,10 @@ func (p *process) wait() Status {
 	}
 	p.stdout.Close()
 	p.stderr.Close()
-	return statusOf(p.cmd.ProcessState, err)
+	st := statusOf(p.cmd.ProcessState, err)
+	st.Killed = p.killed.Load()
+	st.Bytes = p.bytes.Load()
+	return st
 }
 
 // Status is how a job ended.
@@ -128,6 +158,17 @@ type Status struct {
 	Signal syscall.Signal
 	// Err is set when the job could not be run at all.
 	Err error
+	// Killed is set when krun ended the job: timeout, halt or signal.
+	Killed bool
+	// TimedOut is set when the job ran past --timeout.
+	TimedOut bool
+	// Start and Duration time the try.
+	Start    time.Time
+	Duration time.Duration
+	// Attempt is the try, from 1.
+	Attempt int
+	// Bytes is how much output (stdout and stderr) the try wrote.
+	Bytes int64
 }
 
 // Failed reports whether the job did not succeed.

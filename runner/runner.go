@@ -23,11 +23,14 @@ type Job struct {
 	Command string
 	// Tag is the job's tag (--tag, --tagstring), when tagging is on.
 	Tag string
+	// Hold asks the sink to keep the job's output until End: the job may
+	// be tried again, and only the last try's output may be written.
+	Hold bool
 }
 
-// Sink receives the output of the jobs. Its methods are called from the
-// goroutine running [Run] (Begin, Message) and from one goroutine per job
-// output stream (the writers of a JobOutput).
+// Sink receives the output of the jobs. Begin is called from the goroutine
+// running [Run]; Message, and the methods of each JobOutput, from the jobs'
+// goroutines, concurrently.
 type Sink interface {
 	// Begin is called for each job, in start order, just before it starts,
 	// and returns where the job's output goes.
@@ -43,6 +46,8 @@ type JobOutput interface {
 	// by one goroutine at a time.
 	Stdout() io.Writer
 	Stderr() io.Writer
+	// Discard drops the output of a failed try that will be retried.
+	Discard()
 	// End is called once the job has ended and all its output has been
 	// written. An error means krun's own output failed; the run stops.
 	End(status Status) error
@@ -60,6 +65,8 @@ type Config struct {
 	Env []string
 	// Sink receives the jobs' output.
 	Sink Sink
+	// Observer, when set, receives the run's events.
+	Observer Observer
 	// DryRun, when set, receives each command line instead of running it.
 	DryRun io.Writer
 	// Verbose prints each command through Sink.Message as it starts.
@@ -71,19 +78,36 @@ type Config struct {
 	// Signals delivers the signals that stop the run (SIGINT, SIGTERM,
 	// SIGHUP); the caller subscribes with signal.Notify. May be nil.
 	Signals <-chan os.Signal
-	// KillGrace is how long jobs get between the forwarded signal and
-	// SIGKILL. Zero means 2s.
-	KillGrace time.Duration
+	// TermSeq is how jobs are ended (timeout, halt, signal); nil means
+	// DefaultTermSeq.
+	TermSeq []TermStep
+	// Timeout ends a try that runs longer.
+	Timeout Timeout
+	// Retries is the most tries of a failing job, in all (0 and 1: one).
+	Retries int
+	// RetryDelay is the first wait before a retry; it doubles with each
+	// try, with jitter, up to maxRetryDelay.
+	RetryDelay time.Duration
+	// Halt stops the run early when its rule trips.
+	Halt HaltPolicy
+	// Delay is the least time between two job starts.
+	Delay time.Duration
+	// Breaker, when set, pauses the run when too many jobs fail.
+	Breaker *BreakerPolicy
 }
 
 // Result sums up a run.
 type Result struct {
-	// Started and Failed count jobs.
-	Started, Failed int
+	// Started, Failed and Succeeded count jobs.
+	Started, Failed, Succeeded int
 	// FailedSeqs lists the sequence numbers of the first failed jobs.
 	FailedSeqs []int64
 	// Signal is the signal that stopped the run, or 0.
 	Signal syscall.Signal
+	// Halted is set when a --halt rule tripped; HaltStatus is then the
+	// exit status it calls for.
+	Halted     bool
+	HaltStatus int
 }
 
 // maxFailedSeqs is how many failed sequence numbers a Result keeps.
@@ -91,11 +115,14 @@ const maxFailedSeqs = 10
 
 // ExitStatus is krun's exit status for the run, as GNU parallel's: 0 when
 // every job succeeded, the number of failed jobs up to 100, 101 beyond,
-// and 128+N when signal N stopped the run.
+// what a tripped --halt rule calls for, and 128+N when signal N stopped
+// the run.
 func (r Result) ExitStatus() int {
 	switch {
 	case r.Signal != 0:
 		return 128 + int(r.Signal)
+	case r.Halted:
+		return r.HaltStatus
 	case r.Failed > 100:
 		return 101
 	}
@@ -106,9 +133,13 @@ func (r Result) ExitStatus() int {
 // once its output has been handed to the sink.
 type finished struct {
 	job    *Job
+	out    JobOutput
 	status Status
 	// outErr is the failure of krun's own output met by the job.
 	outErr error
+	// noDescriptors: the job could not start for want of file descriptors
+	// and waits for another job to end.
+	noDescriptors bool
 }
 
 // record is an item from the input goroutine: fields, or the error that
@@ -119,17 +150,25 @@ type record struct {
 }
 
 // Run runs a job for every record of src, at most cfg.Jobs at a time, until
-// the input ends, ctx is cancelled or a signal arrives. It returns when
-// every job it started has ended and its output has been written. The
-// error is set when the input failed or the output could not be written;
-// the Result is valid either way.
+// the input ends, ctx is cancelled, a signal arrives or a --halt rule
+// trips. It returns when every job it started has ended and its output has
+// been written. The error is set when the input failed or the output could
+// not be written; the Result is valid either way.
 func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
-	r := &run{cfg: cfg, running: map[int64]*process{}, done: make(chan finished), outFail: make(chan error, 1)}
+	r := &run{
+		cfg:     cfg,
+		done:    make(chan finished),
+		outFail: make(chan error, 1),
+		quit:    make(chan struct{}),
+	}
 	if r.cfg.Env == nil {
 		r.cfg.Env = os.Environ()
 	}
-	if r.cfg.KillGrace == 0 {
-		r.cfg.KillGrace = 2 * time.Second
+	if r.cfg.TermSeq == nil {
+		r.cfg.TermSeq = DefaultTermSeq
+	}
+	if cfg.Breaker != nil {
+		r.breaker = &breaker{policy: *cfg.Breaker}
 	}
 	records := make(chan record)
 	stopInput := make(chan struct{})
@@ -152,28 +191,49 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	return r.loop(ctx, records)
 }
 
-// run is the state of one Run, owned by the loop goroutine.
+// run is the state of one Run. The loop goroutine owns it, except for the
+// fields documented otherwise.
 type run struct {
 	cfg      Config
-	running  map[int64]*process // the started jobs, for signals
-	inflight int                // jobs whose finished has not arrived
-	slots    []bool             // slots[i]: slot i+1 is taken
-	done     chan finished
-	outFail  chan error // output failures met while jobs run
+	inflight int    // jobs whose finished has not arrived
+	slots    []bool // slots[i]: slot i+1 is taken
 	seq      int64
 	result   Result
 	err      error
 	stopping bool
 	killAt   <-chan time.Time
+	median   medianTracker
+	breaker  *breaker
+	// nextStart is the earliest time the next job may start (--delay).
+	nextStart time.Time
+	// starved are jobs that could not start for want of file descriptors.
+	starved []finished
+
+	// Shared with the job goroutines:
+	done    chan finished
+	outFail chan error    // output failures met while jobs run
+	quit    chan struct{} // closed when no new try may start
+	procs   procSet
 }
 
 func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 	inputOpen := true
 	ctxDone := ctx.Done()
+	var delayTimer <-chan time.Time
 	for inputOpen || r.inflight > 0 {
 		var next <-chan record
-		if inputOpen && !r.stopping && (r.cfg.Jobs == 0 || r.inflight < r.cfg.Jobs) {
-			next = records
+		var breakerTimer <-chan time.Time
+		if r.breaker != nil {
+			breakerTimer = r.breaker.reopen
+		}
+		if r.canStart() {
+			if wait := time.Until(r.nextStart); wait > 0 {
+				if delayTimer == nil {
+					delayTimer = time.After(wait)
+				}
+			} else {
+				next = records
+			}
 		}
 		select {
 		case rec := <-next:
@@ -185,6 +245,8 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 				continue
 			}
 			r.start(rec.fields)
+		case <-delayTimer:
+			delayTimer = nil
 		case f := <-r.done:
 			r.finish(f)
 		case err := <-r.outFail:
@@ -192,7 +254,10 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 		case sig := <-r.cfg.Signals:
 			r.interrupt(sig)
 		case <-r.killAt:
-			r.killAll()
+			r.killAt = nil
+			r.procs.kill()
+		case <-breakerTimer:
+			r.report(EventBreaker, r.breaker.cooled())
 		case <-ctxDone:
 			ctxDone = nil
 			r.fail(context.Cause(ctx))
@@ -204,10 +269,17 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 	return r.result, r.err
 }
 
-// start builds and starts the job for fields.
+// canStart reports whether a new job may start now.
+func (r *run) canStart() bool {
+	return !r.stopping && len(r.starved) == 0 &&
+		(r.cfg.Jobs == 0 || r.inflight < r.cfg.Jobs) &&
+		(r.breaker == nil || r.breaker.allows())
+}
+
+// start builds the job for fields and starts it on a goroutine of its own.
 func (r *run) start(fields []string) {
 	r.seq++
-	job := &Job{Seq: r.seq, Args: fields, Slot: r.takeSlot()}
+	job := &Job{Seq: r.seq, Args: fields, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
 	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
 	job.Command = cmd
 	if r.cfg.DryRun != nil && err == nil {
@@ -217,6 +289,9 @@ func (r *run) start(fields []string) {
 		}
 		return
 	}
+	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
+		err = errors.New("an argument contains a NUL byte, which no command line can carry (split the input at NULs with -0)")
+	}
 	r.setTag(job)
 	if r.cfg.Verbose && err == nil {
 		r.cfg.Sink.Message(job.Command)
@@ -224,33 +299,40 @@ func (r *run) start(fields []string) {
 	out := r.cfg.Sink.Begin(job)
 	r.result.Started++
 	r.inflight++
-	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
-		err = errors.New("an argument contains a NUL byte, which no command line can carry (split the input at NULs with -0)")
+	if r.breaker != nil {
+		r.breaker.started(job.Seq)
 	}
-	var p *process
-	if err == nil {
-		p, err = startProcess(r.cfg.Shell, job, jobEnv(r.cfg.Env, job), out, r.reportOutputError)
-		if err != nil {
-			err = fmt.Errorf("cannot start: %w%s", err, tooLongHint(job.Command))
-		}
+	if r.cfg.Delay > 0 {
+		r.nextStart = time.Now().Add(r.cfg.Delay)
 	}
 	if err != nil {
-		// A job that could not start counts as failed, in every report.
-		r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: %v", job.Seq, err))
-		st := Status{Exit: 126, Err: err}
-		go func() { r.done <- finished{job, st, out.End(st)} }()
+		// A job that cannot be built counts as failed, in every report.
+		go r.endJob(job, out, r.notStarted(job, 1, err))
 		return
 	}
-	r.running[job.Seq] = p
-	go func() {
-		st := p.wait()
-		outErr := p.copyErr
-		// End may block writing output; the loop stays free for signals.
-		if err := out.End(st); outErr == nil {
-			outErr = err
-		}
-		r.done <- finished{job, st, outErr}
-	}()
+	go r.runJob(job, out, r.timeout())
+}
+
+// timeout is the time limit of a try starting now.
+func (r *run) timeout() time.Duration {
+	t := r.cfg.Timeout
+	if t.Percent > 0 && r.median.count() >= minPercentJobs {
+		return time.Duration(float64(r.median.median()) * t.Percent / 100)
+	}
+	return t.Fixed
+}
+
+// notStarted is the status of a try that could not start, and tells why.
+func (r *run) notStarted(job *Job, attempt int, err error) Status {
+	r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: %v", job.Seq, err))
+	return Status{Exit: 126, Err: err, Start: time.Now(), Attempt: attempt}
+}
+
+// endJob hands the job's last status to its output and to the loop.
+func (r *run) endJob(job *Job, out JobOutput, st Status) {
+	// End may block writing output; the loop stays free for signals.
+	err := out.End(st)
+	r.done <- finished{job: job, out: out, status: st, outErr: err}
 }
 
 // setTag sets the job's tag when tagging is on.
@@ -263,23 +345,41 @@ func (r *run) setTag(job *Job) {
 	}
 }
 
-// tooLongHint explains an exec failure caused by an over-long command.
-func tooLongHint(command string) string {
-	if len(command) <= maxCommandLine {
-		return ""
-	}
-	return fmt.Sprintf(" (the command line is %d bytes; the limit is %d)", len(command), maxCommandLine)
-}
-
 // finish records a job that ended.
 func (r *run) finish(f finished) {
-	delete(r.running, f.job.Seq)
+	if f.noDescriptors {
+		if r.inflight-len(r.starved) <= 1 {
+			// Nothing running will free a descriptor: give up.
+			err := fmt.Errorf("job %d: cannot start: too many open files, and no running job will free any (raise ulimit -n or lower -j)", f.job.Seq)
+			go r.endJob(f.job, f.out, Status{Exit: 126, Err: err, Start: time.Now(), Attempt: 1})
+			r.fail(err)
+			return
+		}
+		r.starved = append(r.starved, f)
+		return
+	}
 	r.inflight--
 	r.releaseSlot(f.job.Slot)
-	if f.status.Failed() {
+	if len(r.starved) > 0 {
+		// A job ended and freed its descriptors: try a starved one again.
+		s := r.starved[0]
+		r.starved = r.starved[1:]
+		go r.runJob(s.job, s.out, r.timeout())
+	}
+	st := f.status
+	if st.Failed() {
 		r.result.Failed++
 		if len(r.result.FailedSeqs) < maxFailedSeqs {
 			r.result.FailedSeqs = append(r.result.FailedSeqs, f.job.Seq)
+		}
+	} else {
+		r.result.Succeeded++
+		r.median.add(st.Duration)
+	}
+	r.observe(Event{Kind: EventFinish, Job: f.job, Attempt: st.Attempt, Status: st})
+	if r.breaker != nil {
+		if msg := r.breaker.finished(f.job.Seq, st.Failed()); msg != "" {
+			r.report(EventBreaker, msg)
 		}
 	}
 	if f.outErr != nil {
@@ -288,6 +388,53 @@ func (r *run) finish(f finished) {
 			err = fmt.Errorf("job %d: %w", f.job.Seq, err)
 		}
 		r.fail(err)
+	}
+	r.checkHalt(st)
+}
+
+// checkHalt applies the --halt rule after a job ended with st.
+func (r *run) checkHalt(st Status) {
+	h := r.cfg.Halt
+	done := r.result.Failed + r.result.Succeeded
+	if r.result.Halted || !h.tripped(done, r.result.Failed, r.result.Succeeded) {
+		return
+	}
+	r.result.Halted = true
+	switch {
+	case h.On != HaltOnFail:
+		r.result.HaltStatus = min(r.result.Failed, 101)
+	case h.Percent > 0:
+		r.result.HaltStatus = (r.result.Failed*100 + done - 1) / done
+	case h.Count == 1:
+		r.result.HaltStatus = st.Exit
+	default:
+		r.result.HaltStatus = min(r.result.Failed, 101)
+	}
+	how := "starting no more jobs, waiting for the running ones"
+	if h.When == HaltNow {
+		how = "ending the running jobs"
+	}
+	r.report(EventHalt, fmt.Sprintf("halt: rule %s tripped after %d jobs (%d failed); %s", h, done, r.result.Failed, how))
+	r.stopping = true
+	r.closeQuit()
+	if h.When == HaltNow {
+		r.procs.stop(r.cfg.TermSeq)
+	}
+}
+
+// report prints a message of krun's and records it as an event.
+func (r *run) report(kind EventKind, msg string) {
+	r.cfg.Sink.Message("krun: " + msg)
+	r.observe(Event{Kind: kind, Message: msg})
+}
+
+// observe passes e to the observer, if any.
+func (r *run) observe(e Event) {
+	if r.cfg.Observer != nil {
+		if e.Time.IsZero() {
+			e.Time = time.Now()
+		}
+		r.cfg.Observer.Observe(e)
 	}
 }
 
@@ -313,39 +460,45 @@ func (r *run) fail(err error) {
 	if r.err == nil {
 		r.err = err
 	}
-	if !r.stopping {
-		r.stop(syscall.SIGTERM)
-	}
+	r.stop(r.cfg.TermSeq)
 }
 
 // interrupt handles a signal: the first one stops the run and is forwarded
-// to the jobs; a second one kills them at once.
+// to the jobs, which then follow the termination sequence; a second one
+// kills them at once.
 func (r *run) interrupt(sig os.Signal) {
 	s, _ := sig.(syscall.Signal)
 	if r.result.Signal != 0 {
-		r.killAll()
+		r.procs.kill()
 		return
 	}
 	r.result.Signal = s
-	r.stop(s)
+	r.stop(withFirstSignal(r.cfg.TermSeq, s))
 }
 
-// stop starts no new job and sends sig to the running ones, with SIGKILL
-// to follow after the grace period.
-func (r *run) stop(sig syscall.Signal) {
+// stop starts no new job or try and ends the running ones by seq.
+func (r *run) stop(seq []TermStep) {
+	if r.stopping && r.killAt != nil {
+		return // already stopping
+	}
 	r.stopping = true
-	for _, p := range r.running {
-		p.signal(sig)
+	r.closeQuit()
+	r.procs.stop(seq)
+	// A safety net: whatever the sequence, kill what is left after it.
+	var total time.Duration
+	for _, s := range seq {
+		total += s.Wait
 	}
-	r.killAt = time.After(r.cfg.KillGrace)
+	r.killAt = time.After(total + time.Second)
 }
 
-// killAll kills every running job's process group.
-func (r *run) killAll() {
-	for _, p := range r.running {
-		p.signal(syscall.SIGKILL)
+// closeQuit closes quit once.
+func (r *run) closeQuit() {
+	select {
+	case <-r.quit:
+	default:
+		close(r.quit)
 	}
-	r.killAt = nil
 }
 
 // takeSlot returns the lowest free slot number.

@@ -1,0 +1,102 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// maxRetryDelay caps the wait between two tries.
+const maxRetryDelay = 5 * time.Minute
+
+// runJob runs a job on its own goroutine: its tries, each with the time
+// limit, the waits between them, and finally the hand-over of its output.
+func (r *run) runJob(job *Job, out JobOutput, limit time.Duration) {
+	tries := max(r.cfg.Retries, 1)
+	var st Status
+	for attempt := 1; ; attempt++ {
+		var starved bool
+		st, starved = r.try(job, out, attempt, limit)
+		if starved {
+			r.done <- finished{job: job, out: out, noDescriptors: true}
+			return
+		}
+		if !st.Failed() || attempt >= tries || r.quitting() {
+			break
+		}
+		r.observe(Event{Kind: EventRetry, Job: job, Attempt: attempt, Status: st})
+		out.Discard()
+		select {
+		case <-time.After(retryDelay(r.cfg.RetryDelay, attempt)):
+		case <-r.quit:
+		}
+		if r.quitting() {
+			break
+		}
+	}
+	r.endJob(job, out, st)
+}
+
+// quitting reports whether no new try may start.
+func (r *run) quitting() bool {
+	select {
+	case <-r.quit:
+		return true
+	default:
+		return false
+	}
+}
+
+// try runs the job's command once. starved reports that it could not start
+// for want of file descriptors, on the first try, while others run.
+func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st Status, starved bool) {
+	start := time.Now()
+	r.observe(Event{Kind: EventStart, Job: job, Attempt: attempt, Time: start})
+	p, err := startProcess(r.cfg.Shell, job, jobEnv(r.cfg.Env, job), out, r.reportOutputError)
+	if err != nil {
+		if attempt == 1 && (errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)) {
+			return Status{}, true
+		}
+		return r.notStarted(job, attempt, fmt.Errorf("cannot start: %w%s", err, tooLongHint(job.Command))), false
+	}
+	r.procs.add(p)
+	defer r.procs.remove(p)
+	var timedOut atomic.Bool
+	if limit > 0 {
+		timer := time.AfterFunc(limit, func() {
+			timedOut.Store(true)
+			r.observe(Event{Kind: EventTimeout, Job: job, Attempt: attempt})
+			p.terminate(r.cfg.TermSeq)
+		})
+		defer timer.Stop()
+	}
+	st = p.wait()
+	st.TimedOut = timedOut.Load() && st.Killed
+	st.Start, st.Duration, st.Attempt = start, time.Since(start), attempt
+	return st, false
+}
+
+// retryDelay is the wait before try attempt+1: base doubled for each try
+// so far, up to maxRetryDelay, with ±50% jitter so that jobs failing
+// together do not retry together.
+func retryDelay(base time.Duration, attempt int) time.Duration {
+	if base <= 0 {
+		return 0
+	}
+	d := base << min(attempt-1, 30)
+	if d <= 0 || d > maxRetryDelay {
+		d = maxRetryDelay
+	}
+	return time.Duration(float64(d) * (0.5 + rand.Float64()))
+}
+
+// tooLongHint explains an exec failure caused by an over-long command.
+func tooLongHint(command string) string {
+	if len(command) <= maxCommandLine {
+		return ""
+	}
+	return fmt.Sprintf(" (the command line is %d bytes; the limit is %d)", len(command), maxCommandLine)
+}

@@ -1,0 +1,56 @@
+package runner
+
+import (
+	"sync"
+	"syscall"
+)
+
+// procSet is the set of running processes, shared by the job goroutines
+// (which add and remove theirs) and the run loop (which ends them all).
+type procSet struct {
+	mu    sync.Mutex
+	procs map[*process]struct{}
+	// stopSeq, once set, is how every process, present or added later, is
+	// ended: the run is stopping.
+	stopSeq []TermStep
+}
+
+// add registers p; if the run is stopping, p is ended at once.
+func (s *procSet) add(p *process) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.procs == nil {
+		s.procs = map[*process]struct{}{}
+	}
+	s.procs[p] = struct{}{}
+	if s.stopSeq != nil {
+		go p.terminate(s.stopSeq)
+	}
+}
+
+func (s *procSet) remove(p *process) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.procs, p)
+}
+
+// stop ends every process with seq, and every process added from now on.
+func (s *procSet) stop(seq []TermStep) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopSeq = seq
+	for p := range s.procs {
+		go p.terminate(seq)
+	}
+}
+
+// kill sends SIGKILL to every process group at once.
+func (s *procSet) kill() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopSeq = []TermStep{{Signal: syscall.SIGKILL}}
+	for p := range s.procs {
+		p.markKilled()
+		p.signal(syscall.SIGKILL)
+	}
+}
