@@ -90,6 +90,7 @@ for the shell. Without COMMAND each input is a whole command.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	opts.register(root.Flags())
 	root.AddCommand(newVersionCommand(stdout))
+	root.AddCommand(newAppendCommand(stdin, stderr), newLockCommand(stdin, stdout, stderr), newSemCommand(stdin, stdout, stderr))
 	setupCompletion(root)
 	return root
 }

@@ -1,0 +1,145 @@
+package lockfile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// A Semaphore is a counting semaphore shared by the processes and
+// goroutines that open it with the same directory and name: it has n
+// slots, each a lock file NAME.1 to NAME.n in the directory, and a holder
+// holds the exclusive lock on one of them. A holder that dies frees its
+// slot, as the kernel drops its lock; the slot files stay, and are reused.
+//
+// The limit is the n each caller asks for: callers of one name should
+// agree on it. Its zero value is not usable: use OpenSemaphore.
+type Semaphore struct {
+	dir  string
+	name string
+	n    int
+	uid  int // the owner slot files must have
+}
+
+// OpenSemaphore returns the semaphore of n slots called name in dir, a
+// directory such as RuntimeDir() that other users cannot write to. name
+// must not be empty or contain a slash. It does not block: slot files are
+// created by Acquire.
+func OpenSemaphore(dir, name string, n int) (*Semaphore, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("semaphore %q: need at least 1 slot, not %d", name, n)
+	}
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00") {
+		return nil, fmt.Errorf("invalid semaphore name %q: it must not be empty or contain a slash", name)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("semaphore directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("semaphore directory %s is not a directory", dir)
+	}
+	return &Semaphore{dir: registryKey(dir), name: name, n: n, uid: os.Getuid()}, nil
+}
+
+// Acquire takes a free slot and returns the function that frees it and
+// the slot's number, from 1 to n. It blocks until a slot is free or ctx is
+// done; on cancellation or timeout the error wraps ctx.Err(). Waiters,
+// in this process or others, try the slots every few milliseconds and are
+// served in no particular order.
+//
+// A slot file that is a symbolic link, not a regular file, or owned by
+// another user is refused with an error: it is opened with O_NOFOLLOW and
+// checked on the open file.
+func (s *Semaphore) Acquire(ctx context.Context) (release func() error, slot int, err error) {
+	var timer *time.Timer
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, fmt.Errorf("wait for a slot of semaphore %q in %s: %w", s.name, s.dir, err)
+		}
+		for i := 1; i <= s.n; i++ {
+			release, err := s.tryAcquire(i)
+			if err != nil {
+				return nil, 0, err
+			}
+			if release != nil {
+				return release, i, nil
+			}
+		}
+		if timer == nil {
+			timer = time.NewTimer(retryDelay)
+			defer timer.Stop()
+		} else {
+			timer.Reset(retryDelay)
+		}
+		select {
+		case <-ctx.Done():
+		case <-timer.C:
+		}
+	}
+}
+
+// slotPath returns the lock file of slot i.
+func (s *Semaphore) slotPath(i int) string {
+	return filepath.Join(s.dir, s.name+"."+strconv.Itoa(i))
+}
+
+// tryAcquire takes slot i if it is free, without waiting: it returns the
+// release function, or nil if the slot is taken.
+func (s *Semaphore) tryAcquire(i int) (func() error, error) {
+	path := s.slotPath(i)
+	if !pathLocks.tryAcquire(path) {
+		return nil, nil
+	}
+	// O_NONBLOCK: a FIFO planted as a slot must not hang the open.
+	f := flock.New(path,
+		flock.SetFlag(os.O_CREATE|os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK),
+		flock.SetPermissions(0o600))
+	ok, err := f.TryLock()
+	if err != nil || !ok {
+		pathLocks.release(path, false)
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, fmt.Errorf("slot file %s is a symbolic link: refusing to use it", path)
+		}
+		if err != nil {
+			return nil, lockError(path, err)
+		}
+		return nil, nil
+	}
+	release := func() error {
+		err := f.Unlock()
+		pathLocks.release(path, false)
+		if err != nil {
+			return fmt.Errorf("unlock %s: %w", path, err)
+		}
+		return nil
+	}
+	// With the lock held, Stat looks at the open file: no race with a
+	// file swapped in after the open.
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("slot file %s is not a regular file: refusing to use it", path)
+	}
+	if err == nil {
+		err = checkOwner("slot file", path, fi, s.uid)
+	}
+	if err != nil {
+		release()
+		return nil, err
+	}
+	var once sync.Once
+	return func() error {
+		var err error
+		once.Do(func() { err = release() })
+		return err
+	}, nil
+}
