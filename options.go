@@ -46,6 +46,14 @@ type options struct {
 	halt         string
 	delay        string
 	breaker      string
+	jobLog       string
+	resume       bool
+	resumeFailed bool
+	results      string
+	events       string
+	junit        string
+	ci           string
+	shard        string
 	dryRun       bool
 	verbose      bool
 }
@@ -81,6 +89,14 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.halt, "halt", "never", "stop early: `RULE` is never, soon|now,fail|success|done=N|P%, or 0, 1, 2")
 	fs.StringVar(&o.delay, "delay", "0", "start jobs at least `D` apart")
 	fs.StringVar(&o.breaker, "breaker", "", "circuit breaker `fail=P%,window=N,cooldown=D`: pause starting jobs when too many of the last N failed")
+	fs.StringVar(&o.jobLog, "joblog", "", "log each finished job to `FILE` in GNU parallel's joblog format")
+	fs.BoolVar(&o.resume, "resume", false, "skip the jobs already in the --joblog")
+	fs.BoolVar(&o.resumeFailed, "resume-failed", false, "skip the jobs in the --joblog that succeeded; run the failed ones again")
+	fs.StringVar(&o.results, "results", "", "save each job's stdout, stderr, cmd and exitval under `DIR`/<seq>/")
+	fs.StringVar(&o.events, "events", "", "write every event as JSON Lines to `FILE` (- for stderr)")
+	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`, one testcase per job")
+	fs.StringVar(&o.ci, "ci", "auto", "CI log format: `auto` (from the environment), github, gitlab or none")
+	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose seq is K modulo N (`K/N`), to split one list over N machines")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each command, quoted, instead of running it")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print each command to stderr as it starts")
 }
@@ -260,6 +276,9 @@ func (o *options) outputOptions(stdout, stderr io.Writer, getenv func(string) st
 		} else if !fi.IsDir() {
 			return opt, fmt.Errorf("--tmpdir: %s is not a directory", o.tmpDir)
 		}
+	}
+	if opt.CI, err = output.DetectCI(o.ci, getenv); err != nil {
+		return opt, fmt.Errorf("--ci: %w", err)
 	}
 	switch o.color {
 	case "always":

@@ -73,8 +73,13 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 			return usageError(fmt.Errorf("--tagstring: %w", err))
 		}
 	}
-	sink := output.New(outOpt)
+	rep, sink, err := o.openReports(output.New(outOpt))
+	if err != nil {
+		return usageError(err)
+	}
 	cfg := runner.Config{
+		Observer:    rep.observer(),
+		Skip:        rep.skip,
 		Tag:         outOpt.Tag,
 		TagTemplate: tagTmpl,
 		Template:    tmpl,
@@ -96,8 +101,14 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if rep.junit != nil {
+		cfg.StderrTail = output.JUnitTail
+	}
 	res, err := runner.Run(ctx, cfg, batches)
-	if cerr := sink.Close(); err == nil {
+	if line := summary(res, o); line != "" {
+		sink.Message(line)
+	}
+	if cerr := errors.Join(sink.Close(), rep.close()); err == nil {
 		err = cerr
 	}
 	if dry != nil && err == nil {

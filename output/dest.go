@@ -25,6 +25,9 @@ func (d *dest) Write(p []byte) (int, error) {
 	if f := d.failed.Load(); f != nil {
 		return 0, f.err
 	}
+	if len(p) == 0 {
+		return 0, nil
+	}
 	n, err := d.w.Write(p)
 	if err != nil {
 		d.fail(&WriteError{Stream: d.name, Err: err})

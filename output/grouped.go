@@ -44,9 +44,12 @@ func newGrouped(o Options) *grouped {
 
 // Begin adds a job that is about to start.
 func (g *grouped) Begin(job *runner.Job) runner.JobOutput {
-	j := &groupJob{}
+	j := &groupJob{job: job, ci: g.opt.CI}
 	for i, s := range g.streams {
 		js := &jobStream{s: s, buf: s.newBuffer(), hold: job.Hold}
+		if i == 0 {
+			js.header = g.opt.CI.header(job)
+		}
 		s.mu.Lock()
 		s.jobs = append(s.jobs, js)
 		if s.keepOrder {
@@ -127,6 +130,7 @@ func (s *groupStream) advance() {
 				return
 			}
 			s.jobs = s.jobs[1:] // the owner is always the first
+			s.owner.closeBlock()
 			s.setOwner(nil)
 		}
 		s.writeMessages()
@@ -189,6 +193,7 @@ func (s *groupStream) end(js *jobStream) {
 	}
 	switch s.owner {
 	case js:
+		js.closeBlock()
 		s.handOn()
 	case nil:
 		js.flush(false)
@@ -209,6 +214,10 @@ type jobStream struct {
 	// hold keeps the job from writing live: it may be tried again, and
 	// only its last try's output may be written.
 	hold bool
+	// header and footer surround the job's block for CI logs; the footer
+	// is set when the job ends. Guarded by mu.
+	header, footer []byte
+	headerDone     bool
 }
 
 // Write buffers p, or writes it to krun's stream when the job owns it or
@@ -237,14 +246,35 @@ func (js *jobStream) hasOutput() bool {
 func (js *jobStream) flush(live bool) {
 	js.mu.Lock()
 	defer js.mu.Unlock()
+	js.openBlock()
 	if err := js.buf.writeTo(js.s.d); err != nil {
 		js.s.d.fail(err) // a no-op when the write itself failed
 	}
 	js.live = live
+	if !live {
+		js.s.d.Write(js.footer)
+	}
+}
+
+// openBlock writes the header of the job's block once. js.mu must be held.
+func (js *jobStream) openBlock() {
+	if !js.headerDone {
+		js.headerDone = true
+		js.s.d.Write(js.header)
+	}
+}
+
+// closeBlock ends the block of a job that wrote live.
+func (js *jobStream) closeBlock() {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	js.s.d.Write(js.footer)
 }
 
 // groupJob is one job's output in grouped mode.
 type groupJob struct {
+	job     *runner.Job
+	ci      CI
 	streams [2]*jobStream
 	writers [2]io.Writer
 }
@@ -265,7 +295,13 @@ func (j *groupJob) Discard() {
 // End hands both streams on: the job's output is written if it was
 // waiting, and the next job may own the streams. It returns the first
 // error writing krun's streams.
-func (j *groupJob) End(runner.Status) error {
+func (j *groupJob) End(st runner.Status) error {
+	if j.ci != CINone {
+		js := j.streams[0]
+		js.mu.Lock()
+		js.footer = j.ci.footer(j.job, st)
+		js.mu.Unlock()
+	}
 	for _, js := range j.streams {
 		js.s.end(js)
 	}

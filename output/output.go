@@ -54,6 +54,9 @@ type Options struct {
 	// ColorStdout and ColorStderr colour the tags written to each stream,
 	// one colour per job slot.
 	ColorStdout, ColorStderr bool
+	// CI wraps each job's stdout block in a collapsible group of that CI
+	// system's log, and marks failed jobs (Grouped mode only).
+	CI CI
 }
 
 // Sink is a runner.Sink that must be closed after the run.

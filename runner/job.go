@@ -55,7 +55,7 @@ func (r *run) quitting() bool {
 func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st Status, starved bool) {
 	start := time.Now()
 	r.observe(Event{Kind: EventStart, Job: job, Attempt: attempt, Time: start})
-	p, err := startProcess(r.cfg.Shell, job, jobEnv(r.cfg.Env, job), out, r.reportOutputError)
+	p, err := startProcess(r.cfg.Shell, job, jobEnv(r.cfg.Env, job), out, r.reportOutputError, r.cfg.StderrTail)
 	if err != nil {
 		if attempt == 1 && (errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)) {
 			return Status{}, true

@@ -40,11 +40,13 @@ type process struct {
 	killed atomic.Bool
 	// bytes counts the output the job wrote.
 	bytes atomic.Int64
+	// tail keeps the end of the job's stderr, for reports; nil if unused.
+	tail *tailBuffer
 }
 
 // startProcess starts job's command with shell in a new process group,
 // with standard input from /dev/null and its output copied to out.
-func startProcess(shell string, job *Job, env []string, out JobOutput, onCopyErr func(error)) (*process, error) {
+func startProcess(shell string, job *Job, env []string, out JobOutput, onCopyErr func(error), tailSize int) (*process, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("create output pipe: %w", err)
@@ -76,7 +78,12 @@ func startProcess(shell string, job *Job, env []string, out JobOutput, onCopyErr
 	p := &process{job: job, cmd: cmd, out: out, stdout: outR, stderr: errR, onCopyErr: onCopyErr, exited: make(chan struct{})}
 	p.copied.Add(2)
 	go p.copy(out.Stdout(), outR)
-	go p.copy(out.Stderr(), errR)
+	errDst := out.Stderr()
+	if tailSize > 0 {
+		p.tail = &tailBuffer{max: tailSize}
+		errDst = io.MultiWriter(p.tail, errDst)
+	}
+	go p.copy(errDst, errR)
 	return p, nil
 }
 
@@ -146,6 +153,9 @@ func (p *process) wait() Status {
 	st := statusOf(p.cmd.ProcessState, err)
 	st.Killed = p.killed.Load()
 	st.Bytes = p.bytes.Load()
+	if p.tail != nil {
+		st.StderrTail = p.tail.bytes()
+	}
 	return st
 }
 
@@ -169,6 +179,9 @@ type Status struct {
 	Attempt int
 	// Bytes is how much output (stdout and stderr) the try wrote.
 	Bytes int64
+	// StderrTail is the end of the try's stderr, when Config.StderrTail
+	// asks for it.
+	StderrTail []byte
 }
 
 // Failed reports whether the job did not succeed.
@@ -184,6 +197,27 @@ func statusOf(ps *os.ProcessState, err error) Status {
 	}
 	return Status{Exit: ps.ExitCode()}
 }
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	max int
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(p) >= t.max {
+		t.buf = append(t.buf[:0], p[len(p)-t.max:]...)
+		return n, nil
+	}
+	if over := len(t.buf) + len(p) - t.max; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	t.buf = append(t.buf, p...)
+	return n, nil
+}
+
+func (t *tailBuffer) bytes() []byte { return append([]byte(nil), t.buf...) }
 
 // jobEnv returns base with the job's sequence and slot numbers added, under
 // krun's names and GNU parallel's.

@@ -94,6 +94,12 @@ type Config struct {
 	Delay time.Duration
 	// Breaker, when set, pauses the run when too many jobs fail.
 	Breaker *BreakerPolicy
+	// Skip, when set, tells which sequence numbers not to run (--resume,
+	// --shard); their numbers are used all the same.
+	Skip func(seq int64) bool
+	// StderrTail is how many bytes of the end of each job's stderr to keep
+	// in its Status, for reports.
+	StderrTail int
 }
 
 // Result sums up a run.
@@ -279,6 +285,9 @@ func (r *run) canStart() bool {
 // start builds the job for fields and starts it on a goroutine of its own.
 func (r *run) start(fields []string) {
 	r.seq++
+	if r.cfg.Skip != nil && r.cfg.Skip(r.seq) {
+		return
+	}
 	job := &Job{Seq: r.seq, Args: fields, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
 	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
 	job.Command = cmd

@@ -1,0 +1,105 @@
+package output
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/krun-dev/krun/runner"
+)
+
+// CI is the CI system whose log format krun writes: collapsible groups per
+// job and a marker per failed job.
+type CI int
+
+const (
+	CINone CI = iota
+	CIGitHub
+	CIGitLab
+)
+
+// DetectCI resolves --ci: "auto" looks at the environment GitHub Actions
+// (GITHUB_ACTIONS=true) and GitLab CI (GITLAB_CI=true) set.
+func DetectCI(flag string, getenv func(string) string) (CI, error) {
+	switch flag {
+	case "github":
+		return CIGitHub, nil
+	case "gitlab":
+		return CIGitLab, nil
+	case "none":
+		return CINone, nil
+	case "auto":
+		switch {
+		case getenv("GITHUB_ACTIONS") == "true":
+			return CIGitHub, nil
+		case getenv("GITLAB_CI") == "true":
+			return CIGitLab, nil
+		}
+		return CINone, nil
+	}
+	return CINone, fmt.Errorf("invalid value %q: want auto, github, gitlab or none", flag)
+}
+
+// blockTitle is the title of a job's group in a CI log: its tag, else its
+// command, on one line.
+func blockTitle(job *runner.Job) string {
+	t := job.Tag
+	if t == "" {
+		t = job.Command
+	}
+	t = strings.Join(strings.Fields(t), " ")
+	if len(t) > 200 {
+		t = t[:200] + "..."
+	}
+	return fmt.Sprintf("job %d: %s", job.Seq, t)
+}
+
+// header is what comes before a job's stdout block.
+func (c CI) header(job *runner.Job) []byte {
+	switch c {
+	case CIGitHub:
+		return []byte("::group::" + githubEscape(blockTitle(job)) + "\n")
+	case CIGitLab:
+		return []byte(fmt.Sprintf("\x1b[0Ksection_start:%d:krun_job_%d[collapsed=true]\r\x1b[0K%s\n", time.Now().Unix(), job.Seq, blockTitle(job)))
+	}
+	return nil
+}
+
+// footer is what comes after a job's stdout block: the end of the group,
+// and for a failed job a line the CI system marks as an error.
+func (c CI) footer(job *runner.Job, st runner.Status) []byte {
+	var b []byte
+	switch c {
+	case CIGitHub:
+		b = append(b, "::endgroup::\n"...)
+		if st.Failed() {
+			b = append(b, "::error title=krun job "+strconv.FormatInt(job.Seq, 10)+" failed::"+githubEscape(failureLine(job, st))+"\n"...)
+		}
+	case CIGitLab:
+		b = fmt.Appendf(b, "\x1b[0Ksection_end:%d:krun_job_%d\r\x1b[0K\n", time.Now().Unix(), job.Seq)
+		if st.Failed() {
+			b = append(b, "\x1b[31;1mkrun: "+failureLine(job, st)+"\x1b[0m\n"...)
+		}
+	}
+	return b
+}
+
+// failureLine says which job failed and how.
+func failureLine(job *runner.Job, st runner.Status) string {
+	how := describeExit(st)
+	switch {
+	case st.Err != nil:
+		how = st.Err.Error()
+	case st.TimedOut:
+		how = "timed out"
+	case st.Killed:
+		how = "ended by krun"
+	}
+	return fmt.Sprintf("%s failed: %s", blockTitle(job), how)
+}
+
+// githubEscape escapes workflow command data.
+func githubEscape(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
