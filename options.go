@@ -54,6 +54,9 @@ type options struct {
 	junit        string
 	ci           string
 	shard        string
+	progress     bool
+	bar          bool
+	eta          bool
 	dryRun       bool
 	verbose      bool
 }
@@ -97,6 +100,9 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`, one testcase per job")
 	fs.StringVar(&o.ci, "ci", "auto", "CI log format: `auto` (from the environment), github, gitlab or none")
 	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose seq is K modulo N (`K/N`), to split one list over N machines")
+	fs.BoolVar(&o.progress, "progress", false, "show a live progress line on stderr when it is a terminal")
+	fs.BoolVar(&o.bar, "bar", false, "show a live progress bar on stderr when it is a terminal")
+	fs.BoolVar(&o.eta, "eta", false, "show the estimated time left on the progress line (when the job count is known)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each command, quoted, instead of running it")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print each command to stderr as it starts")
 }
@@ -309,6 +315,30 @@ func streamName(name string, w io.Writer) string {
 	return name
 }
 
+// setupProgress adds the progress line to opt when asked for and stderr is
+// a terminal: krun's streams that show on that terminal are wrapped so
+// that the line never cuts into them.
+func (o *options) setupProgress(opt *output.Options, total int64) *output.Progress {
+	if !o.progress && !o.bar && !o.eta || o.dryRun {
+		return nil
+	}
+	if !isTerminal(opt.Stderr) {
+		return nil
+	}
+	p := output.NewProgress(opt.Stderr, output.ProgressOptions{Total: total, Bar: o.bar || (o.eta && total > 0), ETA: o.eta})
+	if isTerminal(opt.Stdout) {
+		opt.Stdout = p.Wrap(opt.Stdout)
+	}
+	opt.Stderr = p.Wrap(opt.Stderr)
+	return p
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
 // autoColor decides colour for --color auto, as most tools do: FORCE_COLOR
 // turns it on, NO_COLOR or TERM=dumb off, else a terminal gets colour.
 func autoColor(w io.Writer, getenv func(string) string) bool {
@@ -318,6 +348,5 @@ func autoColor(w io.Writer, getenv func(string) string) bool {
 	if getenv("NO_COLOR") != "" || getenv("TERM") == "dumb" {
 		return false
 	}
-	f, ok := w.(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+	return isTerminal(w)
 }

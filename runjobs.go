@@ -73,9 +73,14 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 			return usageError(fmt.Errorf("--tagstring: %w", err))
 		}
 	}
+	progress := o.setupProgress(&outOpt, in.Total())
 	rep, sink, err := o.openReports(output.New(outOpt))
 	if err != nil {
 		return usageError(err)
+	}
+	if progress != nil {
+		rep.observers = append(rep.observers, progress)
+		defer progress.Close()
 	}
 	cfg := runner.Config{
 		Observer:    rep.observer(),

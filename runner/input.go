@@ -149,6 +149,29 @@ func (in *Inputs) open(src Source) (itemReader, error) {
 	return newStreamReader(r, src.name(), in.opt.Delimiter), nil
 }
 
+// Total returns the number of records when it is known before reading
+// them (every source of the first group is a ::: list, and no blank items
+// are skipped), else -1.
+func (in *Inputs) Total() int64 {
+	if in.opt.SkipBlank {
+		return -1
+	}
+	n := int64(-1)
+	for _, r := range in.first {
+		l, ok := r.(*listReader)
+		if !ok {
+			return -1
+		}
+		if n < 0 || int64(len(l.values)) < n {
+			n = int64(len(l.values))
+		}
+	}
+	for _, records := range in.rest {
+		n *= int64(len(records))
+	}
+	return n
+}
+
 // Next returns the fields of the next record: one per source, or one per
 // column with a column separator. It returns io.EOF after the last record.
 func (in *Inputs) Next() ([]string, error) {
