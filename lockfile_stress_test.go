@@ -410,3 +410,59 @@ func TestLockCounterStress(t *testing.T) {
 		t.Fatalf("counter is %s after 40 increments", got)
 	}
 }
+
+// TestAppendFlagStress runs 4 krun processes at once, each with 50 jobs
+// that write a multi-line, checksummed block through --append shared.log
+// (-j 8, blocks from 1 KB to 300 KB, some with -k and --tag off), while a
+// flock(1) loop appends 20 blocks under the same lock: every block whole,
+// contiguous, and there exactly once.
+func TestAppendFlagStress(t *testing.T) {
+	t.Parallel()
+	requireFlock(t)
+	dir := t.TempDir()
+	want := make(map[string]int)
+	for p := 1; p <= 4; p++ {
+		for j := 1; j <= 50; j++ {
+			id := fmt.Sprintf("p%d-%d", p, j)
+			size := 1<<10 + (p*7919+j*104729)%(300<<10)
+			if err := os.WriteFile(filepath.Join(dir, id+".blk"), stressBlock(id, size), 0o666); err != nil {
+				t.Fatal(err)
+			}
+			want[id] = 1
+		}
+	}
+	for i := 1; i <= 20; i++ {
+		id := "f" + strconv.Itoa(i)
+		if err := os.WriteFile(filepath.Join(dir, id+".blk"), stressBlock(id, 64<<10), 0o666); err != nil {
+			t.Fatal(err)
+		}
+		want[id] = 1
+	}
+	runScript(t, dir, `
+		for i in $(seq 1 20); do
+			flock shared.log sh -c "cat f$i.blk >> shared.log" || echo "flock $i: $?" >> failures
+		done &
+		for p in 1 2 3 4; do
+			k=; [ $p -gt 2 ] && k=-k
+			{ krun $k -j 8 --append shared.log 'cat p{1}-{2}.blk' ::: $p ::: $(seq 1 50) || echo "krun $p: $?" >> failures; } &
+		done
+		wait
+	`)
+	f, err := os.Open(filepath.Join(dir, "shared.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got, err := checkStressBlocks(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := range want {
+		if got[id] != 1 {
+			t.Errorf("block %s is in the file %d times, want once", id, got[id])
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("the file has %d different blocks, want %d", len(got), len(want))
+	}
+}

@@ -54,6 +54,9 @@ type options struct {
 	junit        string
 	ci           string
 	shard        string
+	appendOut    string
+	appendErr    string
+	lockFile     string
 	progress     bool
 	bar          bool
 	eta          bool
@@ -100,6 +103,9 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`, one testcase per job")
 	fs.StringVar(&o.ci, "ci", "auto", "CI log format: `auto` (from the environment), github, gitlab or none")
 	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose seq is K modulo N (`K/N`), to split one list over N machines")
+	fs.StringVar(&o.appendOut, "append", "", "append each job's stdout to `FILE` as one block, under an exclusive flock (safe across processes)")
+	fs.StringVar(&o.appendErr, "append-stderr", "", "append each job's stderr to `FILE` as one block, under an exclusive flock")
+	fs.StringVar(&o.lockFile, "lock-file", "", "with --append: lock `PATH` instead of the file itself (to share a lock with flock(1) scripts)")
 	fs.BoolVar(&o.progress, "progress", false, "show a live progress line on stderr when it is a terminal")
 	fs.BoolVar(&o.bar, "bar", false, "show a live progress bar on stderr when it is a terminal")
 	fs.BoolVar(&o.eta, "eta", false, "show the estimated time left on the progress line (when the job count is known)")

@@ -21,11 +21,13 @@ type reports struct {
 	eventsF   *os.File
 	junit     *output.JUnit
 	skip      func(seq int64) bool
+	appenders []*lockfile.Appender // --append, --append-stderr
 }
 
 // openReports opens every report file before any job starts, so that an
 // unwritable joblog is a usage error and not a surprise at the end.
-func (o *options) openReports(sink output.Sink) (*reports, output.Sink, error) {
+func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, error) {
+	sink := output.New(outOpt)
 	rep := &reports{}
 	var skips []func(int64) bool
 	if o.shard != "" {
@@ -111,6 +113,30 @@ func (o *options) openReports(sink output.Sink) (*reports, output.Sink, error) {
 		rep.junit = output.NewJUnit(o.junit)
 		rep.observers = append(rep.observers, rep.junit)
 	}
+	if o.lockFile != "" && o.appendOut == "" && o.appendErr == "" {
+		rep.close()
+		return nil, nil, errors.New("--lock-file locks the file of --append or --append-stderr: give one of them")
+	}
+	if o.appendOut != "" || o.appendErr != "" {
+		var aopt output.AppendOptions
+		for _, a := range []struct {
+			path, flag string
+			to         *output.BlockAppender
+		}{{o.appendOut, "--append", &aopt.Stdout}, {o.appendErr, "--append-stderr", &aopt.Stderr}} {
+			if a.path == "" {
+				continue
+			}
+			ap, err := lockfile.OpenAppender(a.path, o.lockFile)
+			if err != nil {
+				rep.close()
+				return nil, nil, fmt.Errorf("%s: %w", a.flag, err)
+			}
+			rep.appenders = append(rep.appenders, ap)
+			*a.to = ap
+		}
+		aopt.KeepOrder = o.keepOrder
+		sink = output.NewAppend(sink, outOpt, aopt)
+	}
 	if o.results != "" {
 		res, err := output.NewResults(sink, o.results)
 		if err != nil {
@@ -148,6 +174,9 @@ func (r *reports) close() error {
 	}
 	if r.junit != nil {
 		errs = append(errs, r.junit.Write())
+	}
+	for _, a := range r.appenders {
+		errs = append(errs, a.Close())
 	}
 	return errors.Join(errs...)
 }

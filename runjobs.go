@@ -74,7 +74,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		}
 	}
 	progress := o.setupProgress(&outOpt, in.Total())
-	rep, sink, err := o.openReports(output.New(outOpt))
+	rep, sink, err := o.openReports(outOpt)
 	if err != nil {
 		return usageError(err)
 	}

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"io"
 	"sync/atomic"
 )
@@ -79,6 +80,16 @@ func (b *buffer) writeTo(w io.Writer) error {
 	}
 	b.reset()
 	return err
+}
+
+// reader returns a reader of the buffered bytes, in order; the buffer
+// must not change until it has been read.
+func (b *buffer) reader() io.Reader {
+	readers := []io.Reader{bytes.NewReader(b.mem)}
+	for _, seg := range b.segs {
+		readers = append(readers, io.NewSectionReader(b.spool.f, seg.off, seg.n))
+	}
+	return io.MultiReader(readers...)
 }
 
 // reset empties the buffer and frees what it held.
