@@ -92,6 +92,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		Shell:       shell,
 		Sink:        sink,
 		Verbose:     o.verbose,
+		DirectExec:  true,
 		Signals:     sigs,
 	}
 	var dry *bufio.Writer

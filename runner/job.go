@@ -55,9 +55,23 @@ func (r *run) quitting() bool {
 func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st Status, starved bool) {
 	start := time.Now()
 	r.observe(Event{Kind: EventStart, Job: job, Attempt: attempt, Time: start})
-	p, err := startProcess(r.cfg.Shell, job, jobEnv(r.cfg.Env, job), out, r.reportOutputError, r.cfg.StderrTail)
+	env := jobEnv(r.cfg.Env, job)
+	shell := program{path: r.cfg.Shell, argv: []string{r.cfg.Shell, "-c", job.Command}, env: env}
+	prog, direct := shell, false
+	if r.direct != nil {
+		prog, direct = r.direct.program(job.Command, env)
+		if !direct {
+			prog = shell
+		}
+	}
+	p, err := startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail)
+	if err != nil && direct && !isDescriptorShortage(err) {
+		// Not executable after all (a script without #!, no permission):
+		// the shell knows what to do, or what to say.
+		p, err = startProcess(shell, job, out, r.reportOutputError, r.cfg.StderrTail)
+	}
 	if err != nil {
-		if attempt == 1 && (errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)) {
+		if attempt == 1 && isDescriptorShortage(err) {
 			return Status{}, true
 		}
 		return r.notStarted(job, attempt, fmt.Errorf("cannot start: %w%s", err, tooLongHint(job.Command))), false
@@ -77,6 +91,12 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 	st.TimedOut = timedOut.Load() && st.Killed
 	st.Start, st.Duration, st.Attempt = start, time.Since(start), attempt
 	return st, false
+}
+
+// isDescriptorShortage reports whether err means the process is out of
+// file descriptors.
+func isDescriptorShortage(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)
 }
 
 // retryDelay is the wait before try attempt+1: base doubled for each try

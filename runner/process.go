@@ -44,9 +44,17 @@ type process struct {
 	tail *tailBuffer
 }
 
-// startProcess starts job's command with shell in a new process group,
-// with standard input from /dev/null and its output copied to out.
-func startProcess(shell string, job *Job, env []string, out JobOutput, onCopyErr func(error), tailSize int) (*process, error) {
+// program is what to execute for a job: a path and its argv, the shell
+// with "-c COMMAND", or the program itself on the direct path.
+type program struct {
+	path string
+	argv []string
+	env  []string
+}
+
+// startProcess starts prog in a new process group, with standard input
+// from /dev/null and its output copied to out.
+func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), tailSize int) (*process, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("create output pipe: %w", err)
@@ -58,9 +66,9 @@ func startProcess(shell string, job *Job, env []string, out JobOutput, onCopyErr
 		return nil, fmt.Errorf("create output pipe: %w", err)
 	}
 	cmd := &exec.Cmd{
-		Path:        shell,
-		Args:        []string{shell, "-c", job.Command},
-		Env:         env,
+		Path:        prog.path,
+		Args:        prog.argv,
+		Env:         prog.env,
 		Stdout:      outW,
 		Stderr:      errW,
 		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},

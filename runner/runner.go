@@ -100,6 +100,10 @@ type Config struct {
 	// StderrTail is how many bytes of the end of each job's stderr to keep
 	// in its Status, for reports.
 	StderrTail int
+	// DirectExec runs commands that need no shell (a program and plain
+	// words) without one, when the shell is dash or bash, whose behaviour
+	// krun mirrors; the result is the same, minus a fork and an exec.
+	DirectExec bool
 }
 
 // Result sums up a run.
@@ -176,6 +180,9 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	if cfg.Breaker != nil {
 		r.breaker = &breaker{policy: *cfg.Breaker}
 	}
+	if cfg.DirectExec {
+		r.direct = newDirectExec(r.cfg.Shell, r.cfg.Env)
+	}
 	records := make(chan record)
 	stopInput := make(chan struct{})
 	defer close(stopInput)
@@ -214,6 +221,8 @@ type run struct {
 	nextStart time.Time
 	// starved are jobs that could not start for want of file descriptors.
 	starved []finished
+	// direct runs simple commands without a shell; nil when off.
+	direct *directExec
 
 	// Shared with the job goroutines:
 	done    chan finished
