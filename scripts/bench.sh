@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# bench.sh: krun side by side with xargs -P and GNU parallel, on the same
+# machine in one run. The tools take turns (round-robin) in every
+# repetition, so a slow moment of the machine hits all of them; the table
+# shows medians, and ratios to xargs taken pair by pair within the same
+# repetition. Peak RSS comes from /usr/bin/time.
+#
+# Usage: bash scripts/bench.sh            (about 10 minutes on 2 cores)
+#        REPS=5 W1_JOBS=5000 bash scripts/bench.sh
+#
+# Installs GNU parallel and GNU time from Debian's packages when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+REPS=${REPS:-3}
+W1_JOBS=${W1_JOBS:-5000}
+W2_JOBS=${W2_JOBS:-20}
+W2_MIB=${W2_MIB:-50}
+W3_MIB=${W3_MIB:-2048}
+W4_JOBS=${W4_JOBS:-8}
+W4_LINES=${W4_LINES:-100000}
+W5_ARGS=${W5_ARGS:-200000}
+# One job per argument costs a process each: GNU parallel needs 3-10 ms
+# per job, so 200,000 of them alone would take 10 to 30 minutes. The
+# one-per-argument part of W5 uses W5_ONE_ARGS arguments.
+W5_ONE_ARGS=${W5_ONE_ARGS:-20000}
+
+need() { command -v "$1" >/dev/null 2>&1; }
+if ! need parallel || ! [ -x /usr/bin/time ]; then
+	sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+	$sudo apt-get update -qq && $sudo apt-get install -y -qq parallel time >/dev/null
+fi
+go build -o krun .
+KRUN=$PWD/krun
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export TMPDIR=$tmp/spool
+mkdir -p "$TMPDIR"
+PAR="parallel --will-cite"
+
+# run NAME CMD: time one command (a bash string) under GNU time; append
+# "name rep wall maxrss_kb user sys" to $tmp/results.
+run() {
+	local name=$1 cmd=$2
+	/usr/bin/time -f '%e %M %U %S' -o "$tmp/t" bash -c "$cmd" >/dev/null 2>"$tmp/err" || {
+		echo "bench: $name failed:" >&2; tail -5 "$tmp/err" >&2; exit 1; }
+	echo "$name $rep $(cat "$tmp/t")" >>"$tmp/results"
+}
+
+# workload ID: the commands of each tool for workload ID, in turn.
+workload() {
+	local id=$1
+	case $id in
+	W1-j2)
+		run "$id krun" "seq $W1_JOBS | $KRUN -j2 true"
+		run "$id xargs" "seq $W1_JOBS | xargs -P2 -n1 true"
+		run "$id parallel" "seq $W1_JOBS | $PAR -j2 true" ;;
+	W1-j8)
+		run "$id krun" "seq $W1_JOBS | $KRUN -j8 true"
+		run "$id xargs" "seq $W1_JOBS | xargs -P8 -n1 true"
+		run "$id parallel" "seq $W1_JOBS | $PAR -j8 true" ;;
+	W1-sh)
+		run "$id krun" "seq $W1_JOBS | $KRUN -j2 sh -c 'true \"\$1\"' sh"
+		run "$id xargs" "seq $W1_JOBS | xargs -P2 -n1 sh -c 'true \"\$1\"' sh"
+		run "$id parallel" "seq $W1_JOBS | $PAR -j2 sh -c \"'true \\\$1'\" sh" ;;
+	W2)
+		local gen="yes 123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789 | head -n $((W2_MIB * 1048576 / 100))"
+		run "$id krun" "seq $W2_JOBS | $KRUN -j2 '$gen # {}' | wc -c"
+		run "$id xargs" "seq $W2_JOBS | xargs -P2 -I{} sh -c '$gen # {}' | wc -c"
+		run "$id parallel" "seq $W2_JOBS | $PAR -j2 '$gen # {}' | wc -c" ;;
+	W5-one)
+		run "$id krun" "seq $W5_ONE_ARGS | $KRUN -j2 true"
+		run "$id xargs" "seq $W5_ONE_ARGS | xargs -P2 -n1 true"
+		run "$id parallel" "seq $W5_ONE_ARGS | $PAR -j2 true" ;;
+	W5-n1000)
+		run "$id krun" "seq $W5_ARGS | $KRUN -j2 -n 1000 true"
+		run "$id xargs" "seq $W5_ARGS | xargs -P2 -n 1000 true"
+		run "$id parallel" "seq $W5_ARGS | $PAR -j2 -n 1000 true" ;;
+	esac
+}
+
+echo "bench: $(nproc) CPUs, $(uname -sr), $(go version | cut -d' ' -f3), $(parallel --version | head -1), xargs $(xargs --version | head -1 | awk '{print $NF}')" >&2
+ids="W1-j2 W1-j8 W1-sh W2 W5-one W5-n1000"
+for rep in $(seq 1 "$REPS"); do
+	for id in $ids; do
+		echo "bench: rep $rep $id" >&2
+		workload "$id"
+	done
+done
+
+# The table: medians, and the median of the per-repetition ratios.
+python3 - "$tmp/results" <<'EOF'
+import sys, statistics, collections
+rows = [l.split() for l in open(sys.argv[1])]
+data = collections.defaultdict(dict)  # (workload, tool) -> rep -> (wall, rss, cpu)
+for w, tool, rep, wall, rss, user, sys_ in rows:
+    data[(w, tool)][rep] = (float(wall), int(rss), float(user) + float(sys_))
+print("| workload | tool | wall (median) | vs xargs | CPU user+sys | peak RSS |")
+print("|---|---|---|---|---|---|")
+for w in dict.fromkeys(k[0] for k in data):
+    x = data[(w, "xargs")]
+    for tool in ("krun", "xargs", "parallel"):
+        d = data[(w, tool)]
+        ratios = [d[r][0] / x[r][0] for r in d if r in x and x[r][0] > 0]
+        print("| %s | %s | %.2f s | %.2fx | %.2f s | %d MiB |" % (
+            w, tool, statistics.median(v[0] for v in d.values()), statistics.median(ratios),
+            statistics.median(v[2] for v in d.values()), max(v[1] for v in d.values()) // 1024))
+EOF
+
+# W3: one job writing W3_MIB MiB: peak RSS, and the most bytes spooled to
+# $TMPDIR at any moment (all three tools unlink their spool files, so the
+# space is measured through the descriptors they hold open).
+spooled() { # spooled PID...: bytes of deleted files in $TMPDIR held open
+	local total=0 pid fd size
+	for pid in "$@"; do
+		for fd in /proc/"$pid"/fd/*; do
+			case $(readlink "$fd" 2>/dev/null) in
+			"$TMPDIR"/*) size=$(stat -L -c %s "$fd" 2>/dev/null || echo 0); total=$((total + size)) ;;
+			esac
+		done
+	done
+	echo $total
+}
+w3() { # w3 TOOL CMD
+	local tool=$1 cmd=$2 max=0 s pids
+	/usr/bin/time -f '%e %M' -o "$tmp/t3" bash -c "$cmd" >/dev/null 2>&1 &
+	local bg=$!
+	while kill -0 $bg 2>/dev/null; do
+		pids=$(pgrep -f -- "$3" || true)
+		if [ -n "$pids" ]; then
+			s=$(spooled $pids); [ "$s" -gt "$max" ] && max=$s
+		fi
+		sleep 0.2
+	done
+	wait $bg
+	read -r wall rss <"$tmp/t3"
+	printf '| W3 | %s | %.2f s | %d MiB | %d MiB |\n' "$tool" "$wall" $((rss / 1024)) $((max / 1048576))
+}
+echo
+echo "| workload | tool | wall | peak RSS | most spooled at once |"
+echo "|---|---|---|---|---|"
+gen3="head -c $((W3_MIB * 1048576)) /dev/zero"
+w3 krun "$KRUN '$gen3 # {}' ::: 1 | wc -c" "$KRUN"
+w3 parallel "$PAR '$gen3 # {}' ::: 1 | wc -c" "parallel"
+w3 xargs "echo 1 | xargs -I{} sh -c '$gen3 # {}' | wc -c" "xargs"
+
+# W4: 8 jobs x 100,000 lines of 200 bytes at once; torn lines are lines
+# that are not exactly one job's line.
+cat >"$tmp/gen4.sh" <<EOS
+awk -v j="\$1" 'BEGIN { x = sprintf("%190s", ""); gsub(/ /, "x", x); for (i = 0; i < $W4_LINES; i++) printf "%d %06d %s\\n", j, i % 1000000, x }'
+EOS
+echo
+echo "| workload | tool | torn lines |"
+echo "|---|---|---|"
+for tool in krun xargs parallel; do
+	case $tool in
+	krun) cmd="seq $W4_JOBS | $KRUN -j $W4_JOBS sh $tmp/gen4.sh" ;;
+	xargs) cmd="seq $W4_JOBS | xargs -P $W4_JOBS -n1 sh $tmp/gen4.sh" ;;
+	parallel) cmd="seq $W4_JOBS | $PAR -j $W4_JOBS sh $tmp/gen4.sh" ;;
+	esac
+	lines=$(bash -c "$cmd" | tee "$tmp/w4" | wc -l)
+	torn=$(grep -cvE '^[0-9]+ [0-9]{6} x{190}$' "$tmp/w4" || true)
+	echo "| W4 | $tool | $torn of $lines |"
+done
