@@ -44,6 +44,7 @@ func main() {
 // run executes krun with args and returns the exit status. Errors are
 // printed here, once, as "krun: error: ...".
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	defer startProfile(stderr)()
 	root := newRootCommand(stdin, stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()

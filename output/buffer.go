@@ -32,18 +32,28 @@ func (b *budget) give(n int) { b.used.Add(-int64(n)) }
 // spool, so the order of the bytes is kept. A buffer is not safe for
 // concurrent use.
 type buffer struct {
-	spool   *spool
-	budget  *budget
-	limit   int64 // the most bytes of this job held in memory
-	mem     []byte
+	spool  *spool
+	budget *budget
+	limit  int64 // the most bytes of this job held in memory
+	// mem holds the bytes in chunks that double in size, so that growing
+	// never copies what is already held.
+	mem     [][]byte
+	memLen  int
 	segs    []segment
 	spilled bool
 }
 
+// Chunk sizes of a buffer's memory: the first fits small outputs, each next
+// one doubles up to the largest.
+const (
+	minChunk = 4 << 10
+	maxChunk = 1 << 20
+)
+
 func (b *buffer) Write(p []byte) (int, error) {
 	if !b.spilled {
-		if int64(len(b.mem)+len(p)) <= b.limit && b.budget.take(len(p)) {
-			b.mem = append(b.mem, p...)
+		if int64(b.memLen+len(p)) <= b.limit && b.budget.take(len(p)) {
+			b.hold(p)
 			return len(p), nil
 		}
 		b.spilled = true
@@ -60,9 +70,29 @@ func (b *buffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// hold copies p into the memory chunks.
+func (b *buffer) hold(p []byte) {
+	b.memLen += len(p)
+	for len(p) > 0 {
+		n := len(b.mem)
+		if n == 0 || len(b.mem[n-1]) == cap(b.mem[n-1]) {
+			size := minChunk
+			if n > 0 {
+				size = min(2*cap(b.mem[n-1]), maxChunk)
+			}
+			b.mem = append(b.mem, make([]byte, 0, max(size, min(len(p), maxChunk))))
+			n++
+		}
+		last := b.mem[n-1]
+		k := min(len(p), cap(last)-len(last))
+		b.mem[n-1] = append(last, p[:k]...)
+		p = p[k:]
+	}
+}
+
 // len is the number of bytes buffered.
 func (b *buffer) len() int64 {
-	n := int64(len(b.mem))
+	n := int64(b.memLen)
 	for _, s := range b.segs {
 		n += s.n
 	}
@@ -72,8 +102,10 @@ func (b *buffer) len() int64 {
 // writeTo writes the buffered bytes to w and empties the buffer.
 func (b *buffer) writeTo(w io.Writer) error {
 	var err error
-	if len(b.mem) > 0 {
-		_, err = w.Write(b.mem)
+	for _, c := range b.mem {
+		if _, err = w.Write(c); err != nil {
+			break
+		}
 	}
 	if err == nil {
 		err = b.spool.copyTo(w, b.segs)
@@ -85,7 +117,10 @@ func (b *buffer) writeTo(w io.Writer) error {
 // reader returns a reader of the buffered bytes, in order; the buffer
 // must not change until it has been read.
 func (b *buffer) reader() io.Reader {
-	readers := []io.Reader{bytes.NewReader(b.mem)}
+	var readers []io.Reader
+	for _, c := range b.mem {
+		readers = append(readers, bytes.NewReader(c))
+	}
 	for _, seg := range b.segs {
 		readers = append(readers, io.NewSectionReader(b.spool.f, seg.off, seg.n))
 	}
@@ -94,8 +129,8 @@ func (b *buffer) reader() io.Reader {
 
 // reset empties the buffer and frees what it held.
 func (b *buffer) reset() {
-	b.budget.give(len(b.mem))
-	b.mem = nil
+	b.budget.give(b.memLen)
+	b.mem, b.memLen = nil, 0
 	if len(b.segs) > 0 {
 		b.spool.release(b.segs)
 		b.segs = nil

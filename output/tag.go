@@ -19,6 +19,8 @@ func tagPrefix(tag string, slot int, color bool) []byte {
 	return []byte("\x1b[" + strconv.Itoa(c) + "m" + tag + "\x1b[0m\t")
 }
 
+var newline = []byte{'\n'}
+
 // tagWriter puts a prefix before every line written through it. Each Write
 // becomes one Write of the tagged lines, so that in ungrouped mode a
 // tag is never separated from its line. It is not safe for concurrent use.
@@ -34,6 +36,10 @@ func newTagWriter(w io.Writer, prefix []byte) *tagWriter {
 }
 
 func (t *tagWriter) Write(p []byte) (int, error) {
+	// One allocation at most: room for p and a prefix per line.
+	if need := len(p) + (bytes.Count(p, newline)+1)*len(t.prefix); cap(t.scratch) < need {
+		t.scratch = make([]byte, 0, need)
+	}
 	out := t.scratch[:0]
 	for rest := p; len(rest) > 0; {
 		if !t.midLine {

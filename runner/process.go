@@ -52,6 +52,12 @@ type program struct {
 	env  []string
 }
 
+// copyBuffers are the buffers the output copiers read into.
+var copyBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 256<<10)
+	return &b
+}}
+
 // startProcess starts prog in a new process group, with standard input
 // from /dev/null and its output copied to out.
 func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), tailSize int) (*process, error) {
@@ -65,6 +71,7 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 		outW.Close()
 		return nil, fmt.Errorf("create output pipe: %w", err)
 	}
+	growPipe(outR)
 	cmd := &exec.Cmd{
 		Path:        prog.path,
 		Args:        prog.argv,
@@ -99,7 +106,12 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 // it keeps draining the pipe, so that the job is never blocked on output.
 func (p *process) copy(dst io.Writer, src *os.File) {
 	defer p.copied.Done()
-	n, err := io.Copy(dst, src)
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	// Hide src's WriteTo, which would allocate a buffer of its own for
+	// every job: with thousands of short jobs that is most of krun's
+	// garbage.
+	n, err := io.CopyBuffer(dst, struct{ io.Reader }{src}, *buf)
 	p.bytes.Add(n)
 	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		p.errOnce.Do(func() {

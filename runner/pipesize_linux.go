@@ -1,0 +1,22 @@
+package runner
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// jobPipeSize is the capacity asked for each job's output pipe: with the
+// default 64 KiB a job writing fast makes krun wake up for every few
+// kilobytes; a larger pipe lets it move more per read. Failure (a limit in
+// /proc/sys/fs/pipe-max-size) only leaves the default.
+const jobPipeSize = 1 << 20
+
+// growPipe enlarges the pipe of f.
+func growPipe(f *os.File) {
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) {
+			unix.FcntlInt(fd, unix.F_SETPIPE_SZ, jobPipeSize)
+		})
+	}
+}
