@@ -111,7 +111,8 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		cfg.StderrTail = output.JUnitTail
 	}
 	res, err := runner.Run(ctx, cfg, batches)
-	if line := summary(res, o); line != "" {
+	if line := summary(res, o); line != "" && !errors.Is(err, syscall.EPIPE) {
+		// Not after a closed stdout: the jobs krun ended are no news.
 		sink.Message(line)
 	}
 	if cerr := errors.Join(sink.Close(), rep.close()); err == nil {
