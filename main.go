@@ -81,6 +81,7 @@ for the shell. Without COMMAND each input is a whole command.`,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.delimiterSet = cmd.Flags().Changed("delimiter")
+			opts.shardSet = cmd.Flags().Changed("shard")
 			return runJobs(cmd.Context(), opts, args, stdin, stdout, stderr)
 		},
 	}

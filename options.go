@@ -22,8 +22,9 @@ type options struct {
 	argFiles  []string
 	null      bool
 	delimiter string
-	// delimiterSet: --delimiter was given, even as "".
+	// delimiterSet, shardSet: the flag was given, even as "".
 	delimiterSet bool
+	shardSet     bool
 	colsep       string
 	maxArgs      int
 	xargs        bool

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/krun-dev/krun/lockfile"
@@ -30,7 +31,7 @@ func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, err
 	sink := output.New(outOpt)
 	rep := &reports{}
 	var skips []func(int64) bool
-	if o.shard != "" {
+	if o.shard != "" || o.shardSet {
 		sh, err := runner.ParseShard(o.shard)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--shard: %w", err)
@@ -189,7 +190,7 @@ func summary(res runner.Result, o *options) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "krun: %d of %d jobs failed (seq ", res.Failed, res.Started)
-	for i, s := range res.FailedSeqs {
+	for i, s := range slices.Sorted(slices.Values(res.FailedSeqs)) {
 		if i > 0 {
 			b.WriteString(", ")
 		}

@@ -73,6 +73,11 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 			return usageError(fmt.Errorf("--tagstring: %w", err))
 		}
 	}
+	// Every flag value is checked before any report file is touched.
+	var control runner.Config
+	if err := o.control(&control); err != nil {
+		return usageError(err)
+	}
 	progress := o.setupProgress(&outOpt, in.Total())
 	rep, sink, err := o.openReports(outOpt)
 	if err != nil {
@@ -82,23 +87,18 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		rep.observers = append(rep.observers, progress)
 		defer progress.Close()
 	}
-	cfg := runner.Config{
-		Observer:    rep.observer(),
-		Skip:        rep.skip,
-		Tag:         outOpt.Tag,
-		TagTemplate: tagTmpl,
-		Template:    tmpl,
-		Jobs:        jobs,
-		Shell:       shell,
-		Sink:        sink,
-		Verbose:     o.verbose,
-		DirectExec:  true,
-		Signals:     sigs,
-	}
+	// control holds the job-control settings; the rest is set here.
+	cfg := control
+	cfg.Observer = rep.observer()
+	cfg.Skip = rep.skip
+	cfg.Tag, cfg.TagTemplate = outOpt.Tag, tagTmpl
+	cfg.Template, cfg.Jobs, cfg.Shell = tmpl, jobs, shell
+	cfg.Sink = sink
+	cfg.Verbose = o.verbose
+	cfg.DirectExec = true
+	cfg.ReapOrphans = true
+	cfg.Signals = sigs
 	var dry *bufio.Writer
-	if err := o.control(&cfg); err != nil {
-		return usageError(err)
-	}
 	if o.dryRun {
 		dry = bufio.NewWriterSize(stdout, 64<<10)
 		cfg.DryRun = dry

@@ -48,6 +48,9 @@ func blockTitle(job *runner.Job) string {
 	if t == "" {
 		t = job.Command
 	}
+	if t == "" {
+		t = strings.Join(job.Args, " ")
+	}
 	t = strings.Join(strings.Fields(t), " ")
 	if len(t) > 200 {
 		t = t[:200] + "..."

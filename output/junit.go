@@ -111,6 +111,9 @@ func caseName(job *runner.Job) string {
 	if name == "" {
 		name = job.Command
 	}
+	if name == "" {
+		name = strings.Join(job.Args, " ")
+	}
 	name = strings.Join(strings.Fields(name), " ")
 	if len(name) > 200 {
 		name = name[:200] + "..."

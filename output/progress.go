@@ -30,7 +30,12 @@ type Progress struct {
 	counts sync.Mutex
 	done   int
 	failed int
+	stop   chan struct{} // ends the redraw ticker
+	ticker sync.WaitGroup
 }
+
+// progressTick is how often the line is brought up to date.
+const progressTick = 150 * time.Millisecond
 
 // ProgressOptions configures [NewProgress].
 type ProgressOptions struct {
@@ -44,23 +49,55 @@ type ProgressOptions struct {
 
 // NewProgress returns a Progress drawing on tty.
 func NewProgress(tty io.Writer, o ProgressOptions) *Progress {
-	p := &Progress{tty: tty}
+	p := &Progress{tty: tty, stop: make(chan struct{})}
 	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(barWriter{p}),
 		progressbar.OptionSetDescription("krun"),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetElapsedTime(true),
 		progressbar.OptionSetPredictTime(o.ETA && o.Total > 0),
-		progressbar.OptionThrottle(100 * time.Millisecond),
 		progressbar.OptionSetRenderBlankState(true),
 	}
-	if o.Bar {
+	switch {
+	case o.Total < 0:
+		opts = append(opts, progressbar.OptionSpinnerType(14))
+	case o.Bar:
 		opts = append(opts, progressbar.OptionSetWidth(30))
-	} else {
-		opts = append(opts, progressbar.OptionSetWidth(0))
+	default:
+		opts = append(opts, progressbar.OptionSetWidth(10))
 	}
 	p.bar = progressbar.NewOptions64(o.Total, opts...)
+	// Jobs may finish thousands a second: the line is redrawn on a tick,
+	// not on every job, and still moves while a long job runs.
+	p.ticker.Add(1)
+	go p.tick()
 	return p
+}
+
+// tick brings the line up to date until Close.
+func (p *Progress) tick() {
+	defer p.ticker.Done()
+	t := time.NewTicker(progressTick)
+	defer t.Stop()
+	shown, shownFailed := -1, -1
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+		}
+		p.counts.Lock()
+		done, failed := p.done, p.failed
+		p.counts.Unlock()
+		if done == shown && failed == shownFailed {
+			continue
+		}
+		if failed != shownFailed && failed > 0 {
+			p.bar.Describe(fmt.Sprintf("krun (%d failed)", failed))
+		}
+		p.bar.Set(done)
+		shown, shownFailed = done, failed
+	}
 }
 
 // Observe counts finished jobs.
@@ -69,25 +106,21 @@ func (p *Progress) Observe(e runner.Event) {
 		return
 	}
 	p.counts.Lock()
+	defer p.counts.Unlock()
 	p.done++
 	if e.Status.Failed() {
 		p.failed++
 	}
-	desc := "krun"
-	if p.failed > 0 {
-		desc = fmt.Sprintf("krun (%d failed)", p.failed)
-	}
-	p.counts.Unlock()
-	p.bar.Describe(desc)
-	p.bar.Add(1)
 }
 
 // Wrap returns a writer to w, which shows on the same terminal, that keeps
 // the progress line out of the way.
 func (p *Progress) Wrap(w io.Writer) io.Writer { return screenWriter{p, w} }
 
-// Close erases the progress line for good.
+// Close stops the updates and erases the progress line for good.
 func (p *Progress) Close() {
+	close(p.stop)
+	p.ticker.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.erase()

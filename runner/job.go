@@ -76,6 +76,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		}
 		return r.notStarted(job, attempt, fmt.Errorf("cannot start: %w%s", err, tooLongHint(job.Command))), false
 	}
+	p.reap = r.cfg.ReapOrphans
 	r.procs.add(p)
 	defer r.procs.remove(p)
 	var timedOut atomic.Bool
@@ -94,13 +95,15 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 }
 
 // isDescriptorShortage reports whether err means the process is out of
-// file descriptors.
+// file descriptors. EBADF counts: when a descriptor handed to a child is
+// the last one the limit allows, Go's fork/exec needs one more in the
+// child and fails with it.
 func isDescriptorShortage(err error) bool {
-	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.EBADF)
 }
 
 // retryDelay is the wait before try attempt+1: base doubled for each try
-// so far, up to maxRetryDelay, with ±50% jitter so that jobs failing
+// so far, up to maxRetryDelay, plus up to 50% jitter so that jobs failing
 // together do not retry together.
 func retryDelay(base time.Duration, attempt int) time.Duration {
 	if base <= 0 {
@@ -110,7 +113,7 @@ func retryDelay(base time.Duration, attempt int) time.Duration {
 	if d <= 0 || d > maxRetryDelay {
 		d = maxRetryDelay
 	}
-	return time.Duration(float64(d) * (0.5 + rand.Float64()))
+	return time.Duration(float64(d) * (1 + rand.Float64()/2))
 }
 
 // tooLongHint explains an exec failure caused by an over-long command.

@@ -20,3 +20,14 @@ func growPipe(f *os.File) {
 		})
 	}
 }
+
+// pending returns how many bytes wait unread in the pipe f.
+func pending(f *os.File) int {
+	n := 0
+	if rc, err := f.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) {
+			n, _ = unix.IoctlGetInt(int(fd), unix.TIOCINQ) // FIONREAD
+		})
+	}
+	return n
+}

@@ -42,6 +42,8 @@ type process struct {
 	bytes atomic.Int64
 	// tail keeps the end of the job's stderr, for reports; nil if unused.
 	tail *tailBuffer
+	// reap: krun is the subreaper; reap what the job leaves behind.
+	reap bool
 }
 
 // program is what to execute for a job: a path and its argv, the shell
@@ -151,18 +153,28 @@ func (p *process) signal(sig syscall.Signal) {
 func (p *process) wait() Status {
 	err := p.cmd.Wait()
 	close(p.exited)
-	// The job is over when its shell exits: nothing it started may outlive
-	// it, or hold its pipes open and keep krun waiting.
-	p.signal(syscall.SIGKILL)
 	done := make(chan struct{})
 	go func() {
 		p.copied.Wait()
 		close(done)
 	}()
-	select {
-	case <-done:
-	case <-time.After(pipeGrace):
-		// A process outside the group holds the pipes: stop reading.
+	// The job is over when its shell exits. Its output is complete when
+	// the pipes reach end of file; if processes it left in the background
+	// still hold them, the job did not really end: they are killed and the
+	// job fails, as with exec.Cmd.WaitDelay.
+	held := !p.drained(done)
+	// Nothing the job started may outlive it.
+	if p.reap {
+		if syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) == nil {
+			// There were leftovers: once dead they are krun's zombies.
+			defer reapGroup(p.cmd.Process.Pid)
+		}
+	} else {
+		p.signal(syscall.SIGKILL)
+	}
+	if held && !p.drained(done) {
+		// Only a process that left the group (setsid) can hold the pipes
+		// now: stop reading rather than hang. The run's final sweep kills it.
 		now := time.Now()
 		p.stdout.SetReadDeadline(now)
 		p.stderr.SetReadDeadline(now)
@@ -176,7 +188,43 @@ func (p *process) wait() Status {
 	if p.tail != nil {
 		st.StderrTail = p.tail.bytes()
 	}
+	if held && !st.Failed() {
+		st.Exit = 1
+		st.Err = errHeldOutput
+	}
 	return st
+}
+
+// errHeldOutput marks a job whose shell exited while processes it started
+// still held its output open.
+var errHeldOutput = fmt.Errorf("its shell exited but processes it left running still held its output %s later; they were killed", pipeGrace)
+
+// maxDrain bounds how long krun keeps reading a job's pipes after its
+// shell exited while data keeps coming.
+const maxDrain = 30 * time.Second
+
+// drained waits for the job's output to reach end of file, and reports
+// whether it did. It gives up after pipeGrace with empty pipes: someone
+// holds them open without writing. While data is still waiting in a pipe
+// krun is only slow to move it (a slow stdout), so it waits on, up to
+// maxDrain.
+func (p *process) drained(done <-chan struct{}) bool {
+	deadline := time.Now().Add(maxDrain)
+	for {
+		select {
+		case <-done:
+			return true
+		case <-time.After(pipeGrace):
+		}
+		if time.Now().After(deadline) || (pending(p.stdout) == 0 && pending(p.stderr) == 0) {
+			select {
+			case <-done:
+				return true
+			default:
+				return false
+			}
+		}
+	}
 }
 
 // Status is how a job ended.
@@ -205,7 +253,7 @@ type Status struct {
 }
 
 // Failed reports whether the job did not succeed.
-func (s Status) Failed() bool { return s.Exit != 0 || s.Err != nil }
+func (s Status) Failed() bool { return s.Exit != 0 || s.Err != nil || s.Killed }
 
 // statusOf turns the result of exec.Cmd.Wait into a Status.
 func statusOf(ps *os.ProcessState, err error) Status {

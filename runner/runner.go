@@ -100,6 +100,11 @@ type Config struct {
 	// StderrTail is how many bytes of the end of each job's stderr to keep
 	// in its Status, for reports.
 	StderrTail int
+	// ReapOrphans makes krun the subreaper of its jobs' descendants: what
+	// a job leaves behind, even outside its process group, is reaped, and
+	// killed when the run ends (Linux). Only for a process whose children
+	// are all jobs: the krun command, not a test.
+	ReapOrphans bool
 	// DirectExec runs commands that need no shell (a program and plain
 	// words) without one, when the shell is dash or bash, whose behaviour
 	// krun mirrors; the result is the same, minus a fork and an exec.
@@ -182,6 +187,10 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	}
 	if cfg.DirectExec {
 		r.direct = newDirectExec(r.cfg.Shell, r.cfg.Env)
+	}
+	if cfg.ReapOrphans {
+		becomeSubreaper()
+		defer sweepOrphans()
 	}
 	records := make(chan record)
 	stopInput := make(chan struct{})

@@ -22,7 +22,7 @@ measure() { # measure NAME CMD...: run CMD under time -v, print peak RSS
 echo "| workload | krun peak RSS | wall time |"
 echo "|---|---|---|"
 measure "1 job printing 3 GB (default group mode)" \
-	./krun 'head -c 3000000000 /dev/zero' ::: 1
+	./krun 'head -c 3000000000 /dev/zero # {}' ::: 1
 measure "1 job printing 3 GB, -k behind a slower job" \
 	./krun -k -j 2 'if [ {} = 1 ]; then sleep 1; else head -c 3000000000 /dev/zero; fi' ::: 1 2
 seq "$jobs" >"$tmp/args"
