@@ -150,23 +150,7 @@ func TestAppendStress(t *testing.T) {
 		done
 		wait
 	`)
-	f, err := os.Open(filepath.Join(dir, "shared.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	got, err := checkStressBlocks(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for id := range want {
-		if got[id] != 1 {
-			t.Errorf("block %s is in the file %d times, want once", id, got[id])
-		}
-	}
-	if len(got) != len(want) {
-		t.Errorf("the file has %d different blocks, want %d", len(got), len(want))
-	}
+	checkBlocksOnce(t, filepath.Join(dir, "shared.log"), want)
 }
 
 // TestSemStress starts 20 "krun sem -j 2" jobs at once. Each job records
@@ -448,7 +432,14 @@ func TestAppendFlagStress(t *testing.T) {
 		done
 		wait
 	`)
-	f, err := os.Open(filepath.Join(dir, "shared.log"))
+	checkBlocksOnce(t, filepath.Join(dir, "shared.log"), want)
+}
+
+// checkBlocksOnce checks that the file at path holds every block of want
+// exactly once, whole, and nothing else.
+func checkBlocksOnce(t *testing.T, path string, want map[string]int) {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,9 +41,9 @@ func DetectCI(flag string, getenv func(string) string) (CI, error) {
 	return CINone, fmt.Errorf("invalid value %q: want auto, github, gitlab or none", flag)
 }
 
-// blockTitle is the title of a job's group in a CI log: its tag, else its
-// command, on one line.
-func blockTitle(job *runner.Job) string {
+// jobTitle names a job in reports: its tag, else its command, else its
+// arguments, on one line of at most about 200 bytes.
+func jobTitle(job *runner.Job) string {
 	t := job.Tag
 	if t == "" {
 		t = job.Command
@@ -55,7 +55,12 @@ func blockTitle(job *runner.Job) string {
 	if len(t) > 200 {
 		t = t[:200] + "..."
 	}
-	return fmt.Sprintf("job %d: %s", job.Seq, t)
+	return t
+}
+
+// blockTitle is the title of a job's group in a CI log.
+func blockTitle(job *runner.Job) string {
+	return fmt.Sprintf("job %d: %s", job.Seq, jobTitle(job))
 }
 
 // header is what comes before a job's stdout block.

@@ -105,20 +105,9 @@ func describeExit(st runner.Status) string {
 	return fmt.Sprintf("exit status %d", st.Exit)
 }
 
-// caseName names a job's testcase: its tag, else its command.
+// caseName names a job's testcase.
 func caseName(job *runner.Job) string {
-	name := job.Tag
-	if name == "" {
-		name = job.Command
-	}
-	if name == "" {
-		name = strings.Join(job.Args, " ")
-	}
-	name = strings.Join(strings.Fields(name), " ")
-	if len(name) > 200 {
-		name = name[:200] + "..."
-	}
-	return fmt.Sprintf("%d: %s", job.Seq, xmlText(name))
+	return fmt.Sprintf("%d: %s", job.Seq, xmlText(jobTitle(job)))
 }
 
 // xmlText makes s valid XML character data: invalid UTF-8 and control
