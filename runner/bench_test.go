@@ -44,7 +44,7 @@ func BenchmarkQuote(b *testing.B) {
 }
 
 func BenchmarkDirectArgv(b *testing.B) {
-	d := newDirectExec("/bin/sh", nil)
+	d := newDirectExec("/bin/sh", nil, nil)
 	if d == nil {
 		b.Skip("/bin/sh is neither dash nor bash")
 	}

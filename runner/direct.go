@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,11 +29,15 @@ type directExec struct {
 	// bashFuncs are the names of functions exported to bash in the
 	// environment, which bash would run instead of a program.
 	bashFuncs map[string]bool
+	// prefix is the argv of a template whose arguments are appended, when
+	// it is one plain command: each job's argv is prefix and its arguments,
+	// with no parsing per job (they are quoted words in that case).
+	prefix []string
 }
 
 // newDirectExec returns the direct path for shell, or nil when shell is
-// not one whose behaviour krun mirrors.
-func newDirectExec(shell string, env []string) *directExec {
+// not one whose behaviour krun mirrors. tmpl may be nil.
+func newDirectExec(shell string, env []string, tmpl *Template) *directExec {
 	real, err := filepath.EvalSymlinks(shell)
 	if err != nil {
 		return nil
@@ -47,6 +52,9 @@ func newDirectExec(shell string, env []string) *directExec {
 	}
 	d := &directExec{kind: kind, pwd: pwd, bashFuncs: map[string]bool{}}
 	d.pool.New = func() any { return syntax.NewParser(syntax.Variant(syntax.LangBash)) }
+	if tmpl != nil {
+		d.prefix = d.appendedArgv(tmpl)
+	}
 	for _, kv := range env {
 		if name, ok := strings.CutPrefix(kv, "BASH_FUNC_"); ok {
 			if i := strings.Index(name, "%%="); i >= 0 {
@@ -71,10 +79,34 @@ func init() {
 	}
 }
 
-// program returns what to exec for command without a shell, or false when
-// the command needs one.
-func (d *directExec) program(command string, env []string) (program, bool) {
-	argv, ok := d.argv(command)
+// appendedArgv returns the argv before the arguments of a template whose
+// arguments are appended, when each argument then is simply one more word:
+// the template parsed with a word after it must give its own words and
+// that word (not so after "echo #", "echo \\" or "a |").
+func (d *directExec) appendedArgv(tmpl *Template) []string {
+	text, ok := tmpl.appendedPrefix()
+	if !ok {
+		return nil
+	}
+	const probe = "__KRUN_ARG__"
+	with, ok1 := d.argv(text + " " + probe)
+	alone, ok2 := d.argv(text)
+	if !ok1 || !ok2 || len(with) != len(alone)+1 || with[len(alone)] != probe || !slices.Equal(with[:len(alone)], alone) {
+		return nil
+	}
+	return alone
+}
+
+// program returns what to exec for a job's command without a shell, or
+// false when the command needs one. args are the job's arguments.
+func (d *directExec) program(command string, args []string, env []string) (program, bool) {
+	var argv []string
+	ok := false
+	if d.prefix != nil {
+		argv, ok = append(append(make([]string, 0, len(d.prefix)+len(args)), d.prefix...), args...), true
+	} else {
+		argv, ok = d.argv(command)
+	}
 	if !ok || !d.sameAsBuiltin(argv) {
 		return program{}, false
 	}

@@ -59,6 +59,12 @@ func runCaptured(t *testing.T, shell, dir string, words []string, args []string,
 	sink := &captureSink{}
 	env := append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
 	cfg := Config{Template: tmpl, Jobs: 2, Shell: shell, Sink: sink, DirectExec: direct, Env: env}
+	if direct {
+		// The test's point is lost if the fast path is never taken.
+		if d := newDirectExec(shell, env, tmpl); d == nil {
+			t.Fatalf("%s: no direct path", shell)
+		}
+	}
 	if _, err := Run(context.Background(), cfg, in); err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +98,7 @@ func TestDirectExecMatchesShell(t *testing.T) {
 		{"noshebang", "{}"}, {"notexec"}, {"./nosuch", "{}"}, {"killself"}, {"cat", "{}"},
 		{"ls", "-d", "{}"}, {"sh", "-c", `'exit 3'`}, {"test", "-n", "{}"}, {"echo", "-n", "{}"},
 		{"printf", "%s\\\\n", "{}"}, {"echo", "a\\", "b"}, {`"echo"`, "{}"}, {"e'ch'o", "{}"},
+		{"echo", "#"}, {"echo", "\\"}, {"printf", "'<%s>'"}, {"ls", "-d"}, {"env", "-u", "HOME"},
 	}
 	args := []string{"plain", "a b", "it's", "$(touch pwned)", "`id`", "*", "-n", "", "\\t", "x\ny", "--help", "é", "~"}
 	shells := []string{"/bin/sh"}
@@ -99,7 +106,7 @@ func TestDirectExecMatchesShell(t *testing.T) {
 		shells = append(shells, bash)
 	}
 	for _, shell := range shells {
-		if newDirectExec(shell, nil) == nil {
+		if newDirectExec(shell, nil, nil) == nil {
 			t.Fatalf("%s is not mirrored: the test would prove nothing", shell)
 		}
 		for _, words := range templates {
@@ -129,7 +136,7 @@ func TestDirectExecMatchesShell(t *testing.T) {
 // simple commands and not for the others.
 func TestDirectExecIsTaken(t *testing.T) {
 	t.Parallel()
-	d := newDirectExec("/bin/sh", nil)
+	d := newDirectExec("/bin/sh", nil, nil)
 	if d == nil {
 		t.Skip("/bin/sh is neither dash nor bash") // not the case on Debian or in CI
 	}
@@ -144,6 +151,35 @@ func TestDirectExecIsTaken(t *testing.T) {
 		argv, ok := d.argv(c)
 		if ok && d.sameAsBuiltin(argv) {
 			t.Errorf("%q needs the shell", c)
+		}
+	}
+}
+
+// TestDirectExecAppendedNeedsNoParse: a template whose arguments are
+// appended is parsed once, and only when each argument is then one more
+// word.
+func TestDirectExecAppendedNeedsNoParse(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string][]string{
+		"gzip -k":        {"gzip", "-k"},
+		"printf '<%s>'":  {"printf", "<%s>"},
+		"echo #":         nil,
+		`echo \`:         nil,
+		"echo a |":       nil,
+		"X=1 env":        nil,
+		"echo $HOME":     nil,
+		"gzip -k # note": nil,
+	} {
+		tmpl, err := ParseTemplate([]string{text}, TemplateOptions{})
+		if err != nil {
+			continue // refused templates never reach the direct path
+		}
+		d := newDirectExec("/bin/sh", nil, tmpl)
+		if d == nil {
+			t.Fatal("/bin/sh is neither dash nor bash")
+		}
+		if !slices.Equal(d.prefix, want) {
+			t.Errorf("%q: prefix %q, want %q", text, d.prefix, want)
 		}
 	}
 }

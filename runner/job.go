@@ -59,7 +59,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 	shell := program{path: r.cfg.Shell, argv: []string{r.cfg.Shell, "-c", job.Command}, env: env}
 	prog, direct := shell, false
 	if r.direct != nil {
-		prog, direct = r.direct.program(job.Command, env)
+		prog, direct = r.direct.program(job.Command, job.Args, env)
 		if !direct {
 			prog = shell
 		}

@@ -186,7 +186,7 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 		r.breaker = &breaker{policy: *cfg.Breaker}
 	}
 	if cfg.DirectExec {
-		r.direct = newDirectExec(r.cfg.Shell, r.cfg.Env)
+		r.direct = newDirectExec(r.cfg.Shell, r.cfg.Env, r.cfg.Template)
 	}
 	if cfg.ReapOrphans {
 		becomeSubreaper()

@@ -95,6 +95,9 @@ type Template struct {
 	parts []part
 	// text is the template as given, for messages.
 	text string
+	// appended: the template had no replacement string, so the arguments
+	// are appended after it.
+	appended bool
 }
 
 // TemplateOptions configures [ParseTemplate].
@@ -115,6 +118,7 @@ type TemplateOptions struct {
 func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	text := strings.Join(words, " ")
 	parts := scanReplacements(text, opt.Replace)
+	appended := false
 	if opt.Literal {
 		for i := range parts {
 			parts[i].raw = true
@@ -134,6 +138,7 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 		parts = []part{{kind: partArg, text: "{}"}}
 	case !hasRepl:
 		parts = append(parts, part{kind: partLiteral, text: " "}, part{kind: partArg, text: "{}"})
+		appended = true
 	}
 	if parts[0].kind != partLiteral {
 		parts[0].raw = true
@@ -141,7 +146,16 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	if err := analyzeContexts(parts); err != nil {
 		return nil, fmt.Errorf("command template %q: %w", text, err)
 	}
-	return &Template{parts: parts, text: text}, nil
+	return &Template{parts: parts, text: text, appended: appended}, nil
+}
+
+// appendedPrefix returns the command before the arguments when they are
+// appended because the template has no replacement string of its own.
+func (t *Template) appendedPrefix() (string, bool) {
+	if !t.appended {
+		return "", false
+	}
+	return t.text, true
 }
 
 // scanReplacements splits text into literal parts and replacement strings.

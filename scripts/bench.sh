@@ -23,7 +23,7 @@ W5_ARGS=${W5_ARGS:-200000}
 # One job per argument costs a process each: GNU parallel needs 3-10 ms
 # per job, so 200,000 of them alone would take 10 to 30 minutes. The
 # one-per-argument part of W5 uses W5_ONE_ARGS arguments.
-W5_ONE_ARGS=${W5_ONE_ARGS:-20000}
+W5_ONE_ARGS=${W5_ONE_ARGS:-5000}
 
 need() { command -v "$1" >/dev/null 2>&1; }
 if ! need parallel || ! [ -x /usr/bin/time ]; then
@@ -37,6 +37,8 @@ trap 'rm -rf "$tmp"' EXIT
 export TMPDIR=$tmp/spool
 mkdir -p "$TMPDIR"
 PAR="parallel --will-cite"
+# Every tool runs shell commands with the same shell: dash, Debian's sh.
+export SHELL=/bin/sh PARALLEL_SHELL=/bin/sh
 
 # run NAME CMD: time one command (a bash string) under GNU time; append
 # "name rep wall maxrss_kb user sys" to $tmp/results.
@@ -60,9 +62,11 @@ workload() {
 		run "$id xargs" "seq $W1_JOBS | xargs -P8 -n1 true"
 		run "$id parallel" "seq $W1_JOBS | $PAR -j8 true" ;;
 	W1-sh)
-		run "$id krun" "seq $W1_JOBS | $KRUN -j2 sh -c 'true \"\$1\"' sh"
-		run "$id xargs" "seq $W1_JOBS | xargs -P2 -n1 sh -c 'true \"\$1\"' sh"
-		run "$id parallel" "seq $W1_JOBS | $PAR -j2 sh -c \"'true \\\$1'\" sh" ;;
+		# One sh per job for every tool: krun and parallel run a command
+		# that needs the shell (the ;), xargs runs sh -c itself.
+		run "$id krun" "seq $W1_JOBS | $KRUN -j2 'true {};'"
+		run "$id xargs" "seq $W1_JOBS | xargs -P2 -n1 sh -c 'true \"\$1\";' sh"
+		run "$id parallel" "seq $W1_JOBS | $PAR -j2 'true {};'" ;;
 	W2)
 		local gen="yes 123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789 | head -n $((W2_MIB * 1048576 / 100))"
 		run "$id krun" "seq $W2_JOBS | $KRUN -j2 '$gen # {}' | wc -c"
@@ -110,16 +114,15 @@ EOF
 # W3: one job writing W3_MIB MiB: peak RSS, and the most bytes spooled to
 # $TMPDIR at any moment (all three tools unlink their spool files, so the
 # space is measured through the descriptors they hold open).
-spooled() { # spooled PID...: bytes of deleted files in $TMPDIR held open
-	local total=0 pid fd size
+spooled() { # spooled PID...: bytes of the files in $TMPDIR held open, each file once
+	local pid fd
 	for pid in "$@"; do
 		for fd in /proc/"$pid"/fd/*; do
 			case $(readlink "$fd" 2>/dev/null) in
-			"$TMPDIR"/*) size=$(stat -L -c %s "$fd" 2>/dev/null || echo 0); total=$((total + size)) ;;
+			"$TMPDIR"/*) stat -L -c '%i %s' "$fd" 2>/dev/null ;;
 			esac
 		done
-	done
-	echo $total
+	done | sort -u | awk '{ total += $2 } END { print total + 0 }'
 }
 w3() { # w3 TOOL CMD
 	local tool=$1 cmd=$2 max=0 s pids
