@@ -122,7 +122,7 @@ spooled() { # spooled PID...: bytes of the files in $TMPDIR held open, each file
 			"$TMPDIR"/*) stat -L -c '%i %s' "$fd" 2>/dev/null ;;
 			esac
 		done
-	done | sort -u | awk '{ total += $2 } END { printf "%d\n", total }'
+	done | sort -u | awk '{ total += $2 } END { printf "%.0f\n", total }'
 }
 w3() { # w3 TOOL CMD
 	local tool=$1 cmd=$2 max=0 s pids
