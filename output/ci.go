@@ -14,9 +14,9 @@ import (
 type CI int
 
 const (
-	CINone CI = iota
-	CIGitHub
-	CIGitLab
+	CINone   CI = iota // plain output
+	CIGitHub           // GitHub Actions workflow commands
+	CIGitLab           // GitLab CI collapsible sections
 )
 
 // DetectCI resolves --ci: "auto" looks at the environment GitHub Actions

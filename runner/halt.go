@@ -23,9 +23,9 @@ const (
 type HaltOn int
 
 const (
-	HaltOnFail HaltOn = iota
-	HaltOnSuccess
-	HaltOnDone
+	HaltOnFail    HaltOn = iota // count failed jobs
+	HaltOnSuccess               // count jobs that succeeded
+	HaltOnDone                  // count finished jobs, either way
 )
 
 // HaltPolicy is a --halt rule, with GNU parallel's grammar.
