@@ -43,8 +43,15 @@ func main() {
 
 // run executes krun with args and returns the exit status. Errors are
 // printed here, once, as "krun: error: ...".
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer startProfile(stderr)()
+	defer func() {
+		// A bug must not greet the user with a stack trace.
+		if v := recover(); v != nil {
+			fmt.Fprintf(stderr, "krun: internal error: %v (please report it, with the command line)\n", v)
+			code = exitUsage
+		}
+	}()
 	root := newRootCommand(stdin, stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
