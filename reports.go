@@ -62,6 +62,11 @@ func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, err
 			return false
 		}
 	}
+	if o.dryRun {
+		// Show what would run (--resume and --shard apply) and touch no
+		// file.
+		return rep, sink, nil
+	}
 	if o.jobLog != "" {
 		if !o.resume && !o.resumeFailed {
 			// A new run starts a new joblog, as GNU parallel does.
