@@ -28,6 +28,17 @@ const (
 type quoteContext struct {
 	kind       quoteKind
 	backquotes int
+	// numeric: the template evaluates shell arithmetic somewhere and the
+	// value goes into a variable (x={}, for x in {}, set -- {}, a function
+	// argument), which bash evaluates as arithmetic where the variable is
+	// used there: only numbers are safe.
+	numeric bool
+	// intoVariable: the value is assigned to a shell variable.
+	intoVariable bool
+	// nameArg: the value is an argument of a bash builtin that takes
+	// variable names (read, unset, declare, printf -v, test -v, ...),
+	// whose subscripts bash evaluates: no "[" is safe.
+	nameArg bool
 }
 
 // sentinel is the word that stands for replacement string i while the
@@ -105,6 +116,13 @@ func analyzeContexts(parts []part) error {
 	if walkErr != nil {
 		return walkErr
 	}
+	if hasArithmetic(file) {
+		funcs := hasFunctions(file)
+		for i := range parts {
+			// With functions, any argument may become $1 of one.
+			parts[i].ctx.numeric = parts[i].ctx.intoVariable || funcs
+		}
+	}
 	for i, p := range parts {
 		switch {
 		case p.kind == partLiteral || p.raw:
@@ -166,8 +184,22 @@ func contextOf(p part, stack []syntax.Node, where syntax.Node) (quoteContext, er
 				return ctx, fmt.Errorf("replacement string %s stands in a variable name", p.text)
 			}
 			arith = n.Index != nil && within(n.Index)
+			if n.Value != nil && within(n.Value) {
+				ctx.intoVariable = true
+			}
+		case *syntax.WordIter:
+			ctx.intoVariable = true // for x in {}
+		case *syntax.ArrayElem:
+			arith = n.Index != nil && within(n.Index)
 		case *syntax.ArithmExp, *syntax.ArithmCmd, *syntax.LetClause, *syntax.CStyleLoop:
 			arith = true
+		case *syntax.CallExpr:
+			if !top && takesNames(n) {
+				ctx.nameArg = true
+			}
+			if len(n.Args) > 0 && n.Args[0].Lit() == "set" {
+				ctx.intoVariable = true // set -- {}
+			}
 		case *syntax.BinaryTest:
 			arith = n.Op >= syntax.TsEql && n.Op <= syntax.TsGtr
 		case *syntax.UnaryTest:
@@ -180,6 +212,69 @@ func contextOf(p part, stack []syntax.Node, where syntax.Node) (quoteContext, er
 		}
 	}
 	return ctx, nil
+}
+
+// hasArithmetic reports whether the template evaluates shell arithmetic
+// anywhere.
+func hasArithmetic(file *syntax.File) bool {
+	found := false
+	syntax.Walk(file, func(node syntax.Node) bool {
+		switch n := node.(type) {
+		case *syntax.ArithmExp, *syntax.ArithmCmd, *syntax.LetClause, *syntax.CStyleLoop:
+			found = true
+		case *syntax.BinaryTest:
+			found = found || (n.Op >= syntax.TsEql && n.Op <= syntax.TsGtr)
+		case *syntax.Assign:
+			found = found || n.Index != nil
+		case *syntax.ArrayElem:
+			found = found || n.Index != nil
+		case *syntax.DeclClause:
+			found = found || declaresInteger(n)
+		}
+		return !found
+	})
+	return found
+}
+
+// hasFunctions reports whether the template defines shell functions.
+func hasFunctions(file *syntax.File) bool {
+	found := false
+	syntax.Walk(file, func(node syntax.Node) bool {
+		if _, ok := node.(*syntax.FuncDecl); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// nameBuiltins are the bash builtins whose arguments may be variable
+// names; some only with an option (printf -v, test -v).
+var nameBuiltins = map[string]string{
+	"read": "", "unset": "", "declare": "", "typeset": "", "local": "", "export": "",
+	"readonly": "", "mapfile": "", "readarray": "", "getopts": "", "wait": "",
+	"printf": "-v", "test": "-v", "[": "-v",
+}
+
+// takesNames reports whether a command is a builtin that may take variable
+// names among its arguments.
+func takesNames(call *syntax.CallExpr) bool {
+	if len(call.Args) == 0 {
+		return false
+	}
+	opt, ok := nameBuiltins[call.Args[0].Lit()]
+	if !ok {
+		return false
+	}
+	if opt == "" {
+		return true
+	}
+	for _, w := range call.Args[1:] {
+		if lit := w.Lit(); lit == opt || lit == "-R" {
+			return true
+		}
+	}
+	return false
 }
 
 // declaresInteger reports whether a declare/typeset/local has the -i flag,

@@ -18,8 +18,8 @@ type Args struct {
 
 // Expand builds the shell command line of one job: each replacement
 // string becomes its value, quoted for the place it stands in. It fails,
-// with an *UnsafeValueError, only when a value that is not a number or a
-// name would stand in shell arithmetic.
+// with an *UnsafeValueError, for a value that no quoting makes safe where
+// it stands (see writeInContext).
 func (t *Template) Expand(a Args) (string, error) {
 	var b strings.Builder
 	b.Grow(len(t.text) + 16*len(a.Fields))

@@ -62,11 +62,15 @@ func isBareWord(s string) bool {
 }
 
 // writeInContext writes value so that the shell reads it as literal text at
-// a position with quoting ctx. It fails only in arithmetic, where no
-// quoting exists and only numbers and names are safe.
+// a position with quoting ctx. It fails for values no quoting makes safe:
+// non-numbers where arithmetic may evaluate them, "[" where bash reads a
+// variable name.
 func writeInContext(b *strings.Builder, value string, ctx quoteContext) error {
-	if ctx.kind == quoteArith && !isArithWord(value) {
-		return &UnsafeValueError{Value: value}
+	switch {
+	case (ctx.kind == quoteArith || ctx.numeric) && !isNumber(value):
+		return &UnsafeValueError{Value: value, Why: "the command evaluates shell arithmetic, where only numbers are safe"}
+	case ctx.nameArg && strings.ContainsRune(value, '['):
+		return &UnsafeValueError{Value: value, Why: "it is an argument of a builtin that reads variable names, whose [subscripts] bash evaluates"}
 	}
 	if ctx.backquotes == 0 {
 		writeQuoted(b, value, ctx.kind)
@@ -84,11 +88,13 @@ func writeInContext(b *strings.Builder, value string, ctx quoteContext) error {
 	return nil
 }
 
-// UnsafeValueError reports a value that cannot stand in an arithmetic
-// expression: bash evaluates "$(...)" and array subscripts there, quoted
-// or not, so only numbers and names are let through.
+// UnsafeValueError reports a value that cannot be inserted safely: in a
+// template that evaluates shell arithmetic (bash evaluates "$(...)" and
+// array subscripts there, quoted or not, and in the values of variables
+// used there), or as an argument of a builtin that reads variable names.
 type UnsafeValueError struct {
 	Value string
+	Why   string
 }
 
 func (e *UnsafeValueError) Error() string {
@@ -96,18 +102,20 @@ func (e *UnsafeValueError) Error() string {
 	if len(v) > 40 {
 		v = v[:40] + "..."
 	}
-	return fmt.Sprintf("argument %q stands in shell arithmetic, where only numbers and names are safe", v)
+	return fmt.Sprintf("argument %q refused: %s", v, e.Why)
 }
 
-// isArithWord reports whether s is a number or a name, optionally signed.
-func isArithWord(s string) bool {
+// isNumber reports whether s is a number for shell arithmetic: optionally
+// signed, starting with a digit (42, -3, 0x1f, 16#ff, 1.5), never a name,
+// whose value bash would evaluate in turn.
+func isNumber(s string) bool {
 	s = strings.TrimLeft(s, "+-")
-	if s == "" {
+	if s == "" || s[0] < '0' || s[0] > '9' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.') {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '#') {
 			return false
 		}
 	}

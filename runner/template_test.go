@@ -101,7 +101,9 @@ func TestParseTemplateRefusesUnsafePlaces(t *testing.T) {
 
 func TestExpandArithmeticRefusesNonNumbers(t *testing.T) {
 	t.Parallel()
-	for _, tmpl := range []string{"echo $(( {} ))", "(( {} ))", "[[ {} -eq 1 ]]", `[[ "{}" -lt 1 ]]`, "let x={}", "declare -i x={}", "a[{}]=1"} {
+	for _, tmpl := range []string{"echo $(( {} ))", "(( {} ))", "[[ {} -eq 1 ]]", `[[ "{}" -lt 1 ]]`, "let x={}", "declare -i x={}", "a[{}]=1",
+		"x=( [{}]=1 )", "declare -i n; n={}", "x={}; echo $(( x + 1 ))", "for x in {}; do echo $((x)); done",
+		"set -- {}; echo $(( $1 ))", "f() { echo $(( $1 )); }; f {}"} {
 		tp, err := ParseTemplate([]string{tmpl}, TemplateOptions{})
 		if err != nil {
 			t.Fatalf("%q: %v", tmpl, err)
@@ -112,6 +114,38 @@ func TestExpandArithmeticRefusesNonNumbers(t *testing.T) {
 		if _, err := tp.Expand(Args{Fields: []string{"42"}}); err != nil {
 			t.Errorf("%q: 42 refused: %v", tmpl, err)
 		}
+		if _, err := tp.Expand(Args{Fields: []string{"_"}}); err == nil {
+			t.Errorf("%q: a name was let into arithmetic", tmpl)
+		}
+	}
+}
+
+func TestExpandRefusesSubscriptsWhereBashReadsNames(t *testing.T) {
+	t.Parallel()
+	for _, tmpl := range []string{"read {}", "printf -v {} %s x", "[ -v {} ]", "test -v {}", "unset {}", "mapfile {}"} {
+		tp, err := ParseTemplate([]string{tmpl}, TemplateOptions{})
+		if err != nil {
+			t.Fatalf("%q: %v", tmpl, err)
+		}
+		if _, err := tp.Expand(Args{Fields: []string{"a[$(id)]"}}); err == nil {
+			t.Errorf("%q: a subscript was let in", tmpl)
+		}
+		if _, err := tp.Expand(Args{Fields: []string{"name"}}); err != nil {
+			t.Errorf("%q: a plain name refused: %v", tmpl, err)
+		}
+	}
+	// A plain argument next to unrelated arithmetic stays data.
+	tp, err := ParseTemplate([]string{"echo {}; echo $(( 1 + 2 ))"}, TemplateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tp.Expand(Args{Fields: []string{"a b"}}); err != nil {
+		t.Errorf("echo next to arithmetic: %v", err)
+	}
+	// Elsewhere brackets are plain data.
+	tp, _ = ParseTemplate([]string{"test -f {}"}, TemplateOptions{})
+	if _, err := tp.Expand(Args{Fields: []string{"file[1].txt"}}); err != nil {
+		t.Errorf("test -f: %v", err)
 	}
 }
 
