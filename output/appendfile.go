@@ -105,6 +105,9 @@ func (j *appendJob) Discard() {
 			b.reset()
 		}
 	}
+	for _, w := range j.writers {
+		resetTag(w)
+	}
 	j.inner.Discard()
 }
 

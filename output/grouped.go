@@ -27,12 +27,20 @@ type grouped struct {
 	opt     Options
 	streams [2]*groupStream // stdout, stderr
 	spool   *spool
+	// merged: stdout and stderr are one file (2>&1); one stream serves
+	// both, and each job writes its two streams into one block, in the
+	// order it wrote them.
+	merged bool
 }
 
 func newGrouped(o Options) *grouped {
 	sp, bud := newBuffers(o)
-	g := &grouped{opt: o, spool: sp}
+	g := &grouped{opt: o, spool: sp, merged: o.sameFile()}
 	for i, w := range []io.Writer{o.Stdout, o.Stderr} {
+		if i == 1 && g.merged {
+			g.streams[1] = g.streams[0]
+			break
+		}
 		g.streams[i] = &groupStream{
 			d:         newDest(o.names()[i], w),
 			keepOrder: o.KeepOrder,
@@ -46,6 +54,11 @@ func newGrouped(o Options) *grouped {
 func (g *grouped) Begin(job *runner.Job) runner.JobOutput {
 	j := &groupJob{job: job, ci: g.opt.CI}
 	for i, s := range g.streams {
+		if i == 1 && g.merged {
+			j.streams[1] = j.streams[0]
+			j.writers[1] = jobWriter(g.opt, j.streams[0], job, 1)
+			break
+		}
 		js := &jobStream{s: s, buf: s.newBuffer(), hold: job.Hold}
 		if i == 0 {
 			js.header = g.opt.CI.header(job)
@@ -218,6 +231,9 @@ type jobStream struct {
 	// is set when the job ends. Guarded by mu.
 	header, footer []byte
 	headerDone     bool
+	// midLine: the job's last byte so far was not a newline, so a footer
+	// needs one first to stand at the start of a line. Guarded by mu.
+	midLine bool
 }
 
 // Write buffers p, or writes it to krun's stream when the job owns it or
@@ -228,6 +244,9 @@ func (js *jobStream) Write(p []byte) (int, error) {
 	}
 	js.mu.Lock()
 	defer js.mu.Unlock()
+	if len(p) > 0 {
+		js.midLine = p[len(p)-1] != '\n'
+	}
 	if js.live {
 		return js.s.d.Write(p)
 	}
@@ -252,8 +271,20 @@ func (js *jobStream) flush(live bool) {
 	}
 	js.live = live
 	if !live {
-		js.s.d.Write(js.footer)
+		js.writeFooter()
 	}
+}
+
+// writeFooter ends the block's CI group on a line of its own. js.mu must
+// be held.
+func (js *jobStream) writeFooter() {
+	if len(js.footer) == 0 {
+		return
+	}
+	if js.midLine {
+		js.s.d.Write([]byte{'\n'})
+	}
+	js.s.d.Write(js.footer)
 }
 
 // openBlock writes the header of the job's block once. js.mu must be held.
@@ -268,7 +299,7 @@ func (js *jobStream) openBlock() {
 func (js *jobStream) closeBlock() {
 	js.mu.Lock()
 	defer js.mu.Unlock()
-	js.s.d.Write(js.footer)
+	js.writeFooter()
 }
 
 // groupJob is one job's output in grouped mode.
@@ -290,6 +321,9 @@ func (j *groupJob) Discard() {
 		js.buf.reset()
 		js.mu.Unlock()
 	}
+	for _, w := range j.writers {
+		resetTag(w)
+	}
 }
 
 // End hands both streams on: the job's output is written if it was
@@ -302,8 +336,9 @@ func (j *groupJob) End(st runner.Status) error {
 		js.footer = j.ci.footer(j.job, st)
 		js.mu.Unlock()
 	}
-	for _, js := range j.streams {
-		js.s.end(js)
+	j.streams[0].s.end(j.streams[0])
+	if j.streams[1] != j.streams[0] {
+		j.streams[1].s.end(j.streams[1])
 	}
 	return errors.Join(j.streams[0].s.d.err(), j.streams[1].s.d.err())
 }

@@ -264,3 +264,22 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupedSameFileOneOwner: with stdout and stderr the same file (2>&1)
+// one job at a time writes to it, both of its streams in one block.
+func TestGroupedSameFileOneOwner(t *testing.T) {
+	t.Parallel()
+	var both syncBuffer
+	s := New(Options{Stdout: &both, Stderr: &both})
+	j1, j2 := begin(s, 1), begin(s, 2)
+	io.WriteString(j1.Stdout(), "AAA")
+	io.WriteString(j2.Stderr(), "err\n")
+	s.Message("krun: note")
+	j2.End(runner.Status{})
+	io.WriteString(j1.Stderr(), "-e-")
+	io.WriteString(j1.Stdout(), "BBB\n")
+	j1.End(runner.Status{})
+	if got := both.String(); got != "AAA-e-BBB\nkrun: note\nerr\n" {
+		t.Errorf("got %q", got)
+	}
+}

@@ -29,12 +29,16 @@ type lockedDest struct {
 
 func newLineBuffered(o Options) *lineBuffered {
 	sp, bud := newBuffers(o)
-	return &lineBuffered{
+	l := &lineBuffered{
 		opt:     o,
 		streams: [2]*lockedDest{{d: newDest(o.names()[0], o.Stdout)}, {d: newDest(o.names()[1], o.Stderr)}},
 		spool:   sp,
 		budget:  bud,
 	}
+	if o.sameFile() {
+		l.streams[1] = l.streams[0] // one lock: whole lines in the one file
+	}
+	return l
 }
 
 func (l *lineBuffered) Begin(job *runner.Job) runner.JobOutput {
@@ -110,6 +114,9 @@ func (j *lineJob) Stderr() io.Writer { return j.writers[1] }
 func (j *lineJob) Discard() {
 	for _, ls := range j.streams {
 		ls.partial.reset()
+	}
+	for _, w := range j.writers {
+		resetTag(w)
 	}
 }
 

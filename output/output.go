@@ -5,6 +5,7 @@ package output
 
 import (
 	"io"
+	"os"
 
 	"github.com/krun-dev/krun/runner"
 )
@@ -90,6 +91,20 @@ func (o Options) names() [2]string {
 		n[1] = o.StderrName
 	}
 	return n
+}
+
+// sameFile reports whether krun's stdout and stderr are the same file or
+// pipe (2>&1): then one job at a time may write to either, or the lines of
+// two jobs would meet in that file.
+func (o Options) sameFile() bool {
+	a, ok1 := o.Stdout.(interface{ Stat() (os.FileInfo, error) })
+	b, ok2 := o.Stderr.(interface{ Stat() (os.FileInfo, error) })
+	if !ok1 || !ok2 {
+		return o.Stdout == o.Stderr
+	}
+	fa, err1 := a.Stat()
+	fb, err2 := b.Stat()
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
 // newBuffers returns the spool and the memory budget shared by the buffers

@@ -77,6 +77,9 @@ func (j *ungroupedJob) Discard() {
 			b.reset()
 		}
 	}
+	for _, w := range j.writers {
+		resetTag(w)
+	}
 }
 
 // End writes the held output of the last try, if any.

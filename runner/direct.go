@@ -114,7 +114,11 @@ func (d *directExec) program(command string, args []string, env []string) (progr
 	if path == "" {
 		return program{}, false // let the shell say "not found"
 	}
-	return program{path: path, argv: argv, env: d.env(env, path)}, true
+	penv, ok := d.env(env, path)
+	if !ok {
+		return program{}, false
+	}
+	return program{path: path, argv: argv, env: penv}, true
 }
 
 // argv parses command and returns its words when it is one plain command.
@@ -149,10 +153,12 @@ func (d *directExec) argv(command string) ([]string, bool) {
 // expands. It reports false for any other word.
 func literalWord(w *syntax.Word) (string, bool) {
 	var b strings.Builder
-	for i, part := range w.Parts {
+	for _, part := range w.Parts {
 		switch p := part.(type) {
 		case *syntax.Lit:
-			if strings.ContainsAny(p.Value, "*?[{") || (i == 0 && strings.HasPrefix(p.Value, "~")) {
+			// bash expands a tilde after = and : too (a=~/x), so any
+			// unquoted tilde goes to the shell.
+			if strings.ContainsAny(p.Value, "*?[{~") {
 				return "", false
 			}
 			unescape(&b, p.Value, "")
@@ -245,8 +251,10 @@ func (d *directExec) lookPath(name string) string {
 }
 
 // env adds to env what the shell would export to its command: PWD, and
-// for bash SHLVL (0 unless set to a number) and _ (the program's path).
-func (d *directExec) env(env []string, path string) []string {
+// for bash SHLVL and _ (the program's path). It reports false for a SHLVL
+// whose handling by bash krun does not mirror (not 0 to 998 as plain
+// digits): then the shell runs the command.
+func (d *directExec) env(env []string, path string) ([]string, bool) {
 	out := make([]string, 0, len(env)+3)
 	shlvl := ""
 	for _, kv := range env {
@@ -261,10 +269,13 @@ func (d *directExec) env(env []string, path string) []string {
 	}
 	out = append(out, "PWD="+d.pwd)
 	if d.kind == "bash" {
-		if _, err := strconv.Atoi(shlvl); err != nil {
-			shlvl = "0"
+		switch n, err := strconv.Atoi(shlvl); {
+		case shlvl == "":
+			shlvl = "0" // bash -c exports 0 when SHLVL was unset
+		case err != nil || n < 0 || n > 998 || strconv.Itoa(n) != shlvl:
+			return nil, false
 		}
 		out = append(out, "SHLVL="+shlvl, "_="+path)
 	}
-	return out
+	return out, true
 }

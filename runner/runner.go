@@ -26,6 +26,10 @@ type Job struct {
 	// Hold asks the sink to keep the job's output until End: the job may
 	// be tried again, and only the last try's output may be written.
 	Hold bool
+	// starvedAlone: the job is being tried again for want of descriptors
+	// with no other job running; retried: it is being tried again at all
+	// (run loop only).
+	starvedAlone, retried bool
 }
 
 // Sink receives the output of the jobs. Begin is called from the goroutine
@@ -228,8 +232,11 @@ type run struct {
 	breaker  *breaker
 	// nextStart is the earliest time the next job may start (--delay).
 	nextStart time.Time
-	// starved are jobs that could not start for want of file descriptors.
-	starved []finished
+	// starved are jobs that could not start for want of file descriptors;
+	// retrying counts those started again and not yet ended, while which
+	// no new job starts (it would take the descriptors they wait for).
+	starved  []finished
+	retrying int
 	// direct runs simple commands without a shell; nil when off.
 	direct *directExec
 
@@ -295,7 +302,7 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 
 // canStart reports whether a new job may start now.
 func (r *run) canStart() bool {
-	return !r.stopping && len(r.starved) == 0 &&
+	return !r.stopping && len(r.starved) == 0 && r.retrying == 0 &&
 		(r.cfg.Jobs == 0 || r.inflight < r.cfg.Jobs) &&
 		(r.breaker == nil || r.breaker.allows())
 }
@@ -374,25 +381,22 @@ func (r *run) setTag(job *Job) {
 
 // finish records a job that ended.
 func (r *run) finish(f finished) {
+	if f.job.retried {
+		f.job.retried = false
+		r.retrying--
+	}
 	if f.noDescriptors {
-		if r.inflight-len(r.starved) <= 1 {
-			// Nothing running will free a descriptor: give up.
-			err := fmt.Errorf("job %d: cannot start: too many open files, and no running job will free any (raise ulimit -n or lower -j)", f.job.Seq)
-			go r.endJob(f.job, f.out, Status{Exit: 126, Err: err, Start: time.Now(), Attempt: 1})
-			r.fail(err)
-			return
-		}
 		r.starved = append(r.starved, f)
+		if r.inflight == len(r.starved) {
+			// Every job in flight was starting at once: try one alone.
+			r.retryStarved()
+		}
 		return
 	}
 	r.inflight--
 	r.releaseSlot(f.job.Slot)
-	if len(r.starved) > 0 {
-		// A job ended and freed its descriptors: try a starved one again.
-		s := r.starved[0]
-		r.starved = r.starved[1:]
-		go r.runJob(s.job, s.out, r.timeout())
-	}
+	// A job ended and freed its descriptors: try a starved one again.
+	r.retryStarved()
 	st := f.status
 	if st.Failed() {
 		r.result.Failed++
@@ -417,6 +421,32 @@ func (r *run) finish(f finished) {
 		r.fail(err)
 	}
 	r.checkHalt(st)
+}
+
+// retryStarved starts again the oldest job that could not start for want
+// of file descriptors. A job that is starved while nothing else runs has
+// no hope: krun stops with a clear error. Once the run is stopping, the
+// starved jobs end without running.
+func (r *run) retryStarved() {
+	if len(r.starved) == 0 {
+		return
+	}
+	s := r.starved[0]
+	r.starved = r.starved[1:]
+	switch {
+	case r.stopping:
+		st := Status{Exit: 126, Err: errors.New("not started: the run was stopping"), Start: time.Now(), Attempt: 1}
+		go r.endJob(s.job, s.out, st)
+	case s.job.starvedAlone:
+		err := fmt.Errorf("job %d: cannot start: too many open files, and no running job will free any (raise ulimit -n or lower -j)", s.job.Seq)
+		go r.endJob(s.job, s.out, Status{Exit: 126, Err: err, Start: time.Now(), Attempt: 1})
+		r.fail(err)
+	default:
+		s.job.starvedAlone = r.inflight == len(r.starved)+1
+		s.job.retried = true
+		r.retrying++
+		go r.runJob(s.job, s.out, r.timeout())
+	}
 }
 
 // checkHalt applies the --halt rule after a job ended with st.
