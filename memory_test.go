@@ -7,34 +7,26 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 )
 
-// plainKrun builds krun without the race detector, whose shadow memory
-// grows with the machine's load and would hide what krun itself holds.
-var plainKrun = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "krun-plain-")
-	if err != nil {
-		return "", err
-	}
+// plainKrun builds krun into dir without the race detector, whose shadow
+// memory grows with the machine's load and would hide what krun itself
+// holds.
+func plainKrun(t *testing.T, dir string) string {
+	t.Helper()
 	bin := filepath.Join(dir, "krun")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build: %v: %s", err, out)
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v: %s", err, out)
 	}
-	return bin, nil
-})
+	return bin
+}
 
 // peakRSS runs krun --dry-run over n input lines and returns krun's peak
 // resident set size in KiB.
-func peakRSS(t *testing.T, n int) int64 {
+func peakRSS(t *testing.T, bin string, n int) int64 {
 	t.Helper()
-	bin, err := plainKrun()
-	if err != nil {
-		t.Fatal(err)
-	}
 	cmd := exec.Command(bin, "--dry-run", "echo")
 	// A tight memory limit makes the collector keep the heap small however
 	// loaded the machine is, so that what stays is what krun holds on to:
@@ -64,11 +56,9 @@ func peakRSS(t *testing.T, n int) int64 {
 // 100 MiB; a busy machine's lazier collector, up to about 15 MiB.)
 func TestInputMemoryDoesNotGrow(t *testing.T) {
 	t.Parallel()
-	if bin, err := plainKrun(); err == nil {
-		t.Cleanup(func() { os.RemoveAll(filepath.Dir(bin)) })
-	}
-	small := peakRSS(t, 200_000)
-	large := peakRSS(t, 2_000_000)
+	bin := plainKrun(t, t.TempDir())
+	small := peakRSS(t, bin, 200_000)
+	large := peakRSS(t, bin, 2_000_000)
 	t.Logf("peak RSS: %d KiB for 200,000 lines, %d KiB for 2,000,000", small, large)
 	if large > small+48<<10 {
 		t.Errorf("peak RSS grew from %d KiB to %d KiB with 10x the input", small, large)
