@@ -176,13 +176,11 @@ func TestMemoryBudgetSpillsManyWaitingJobs(t *testing.T) {
 	var out, errs syncBuffer
 	s := New(Options{Stdout: &out, Stderr: &errs, KeepOrder: true, BufferSize: 1 << 20, TmpDir: t.TempDir()})
 	head := begin(s, 1)
-	var waiting []runner.JobOutput
 	block := bytes.Repeat([]byte("x"), 64<<10)
 	for i := 2; i < 1000; i++ {
 		j := begin(s, int64(i))
 		j.Stdout().Write(block)
 		j.End(runner.Status{})
-		waiting = append(waiting, j)
 	}
 	// 998 jobs × 64 KiB = 62 MiB waiting: more than the 32 MiB budget.
 	gr := s.(*grouped)
