@@ -29,15 +29,15 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		return usageError(err)
 	}
 	words, sources := splitSources(args)
-	tmpl, err := runner.ParseTemplate(words, runner.TemplateOptions{Replace: o.replace})
+	shell, err := runner.ChooseShell(o.shell, os.Getenv("SHELL"))
+	if err != nil {
+		return usageError(err)
+	}
+	tmpl, err := runner.ParseTemplate(words, runner.TemplateOptions{Replace: o.replace, Shell: shell})
 	if err != nil {
 		return usageError(err)
 	}
 	jobs, err := o.jobLimit()
-	if err != nil {
-		return usageError(err)
-	}
-	shell, err := runner.ChooseShell(o.shell, os.Getenv("SHELL"))
 	if err != nil {
 		return usageError(err)
 	}

@@ -35,53 +35,149 @@ type quoteContext struct {
 	numeric bool
 	// intoVariable: the value is assigned to a shell variable.
 	intoVariable bool
-	// nameArg: the value is an argument of a bash builtin that takes
-	// variable names (read, unset, declare, printf -v, test -v, ...),
-	// whose subscripts bash evaluates: no "[" is safe.
-	nameArg bool
+	// evaluator names the construct that makes the shell evaluate text as
+	// arithmetic or a variable name somewhere in the template (see
+	// evaluate.go); when set, a value must not contain "[".
+	evaluator string
+	// rule is a check for a value standing where a builtin reads options.
+	rule valueRule
+	// inTest: the value stands in [[ ]], test or [, where an unquoted word
+	// could read as an operator: it is always quoted.
+	inTest bool
+}
+
+// probe is a template under analysis: parsed as shell code with a sentinel
+// word in place of each replacement string.
+type probe struct {
+	parts []part
+	// tag is the text of every sentinel: "KRUN", with as many "X" after it
+	// as it takes to appear nowhere in the template, so that template text
+	// can never pass for a sentinel.
+	tag     string
+	dialect dialect
+}
+
+func newProbe(parts []part, d dialect) *probe {
+	tag := "KRUN"
+	for {
+		clash := false
+		for _, p := range parts {
+			if strings.Contains(p.text, tag) {
+				clash = true
+				break
+			}
+		}
+		if !clash {
+			break
+		}
+		tag += "X"
+	}
+	return &probe{parts: parts, tag: tag, dialect: d}
 }
 
 // sentinel is the word that stands for replacement string i while the
 // template is parsed as shell code.
-func sentinel(i int) string { return "__KRUN" + strconv.Itoa(i) + "__" }
+func (pr *probe) sentinel(i int) string { return "__" + pr.tag + strconv.Itoa(i) + "__" }
 
-// analyzeContexts parses the template as shell code, with a sentinel word
-// in place of each replacement string, and records in each part the quoting
-// context its value will be inserted into. That is what lets krun quote a
-// value so that it reaches the program as one literal argument whether the
-// template says {}, "{}", '{}', "x{}y" or `echo {}`.
-func analyzeContexts(parts []part) error {
-	var probe strings.Builder
-	n := 0
+// wholeSentinel reports which replacement string text is, when it is
+// exactly one sentinel.
+func (pr *probe) wholeSentinel(text string) (int, bool) {
+	for i, p := range pr.parts {
+		if p.kind == partArg && text == pr.sentinel(i) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// isRawWord reports whether w is the raw leading replacement string, whose
+// value is a command by design (GNU parallel's rule).
+func (pr *probe) isRawWord(w *syntax.Word) bool {
+	if len(pr.parts) == 0 || !pr.parts[0].raw || len(w.Parts) != 1 {
+		return false
+	}
+	lit, ok := w.Parts[0].(*syntax.Lit)
+	return ok && lit.Value == pr.sentinel(0)
+}
+
+// analyzeContexts parses the template as shell code of dialect d, with a
+// sentinel word in place of each replacement string, and records in each
+// part the quoting context its value will be inserted into. That is what
+// lets krun quote a value so that it reaches the program as one literal
+// argument whether the template says {}, "{}", '{}', "x{}y" or `echo {}`.
+func analyzeContexts(parts []part, d dialect) error {
+	pr := newProbe(parts, d)
+	var text strings.Builder
+	n, quoted := 0, false
 	// afterBackslash[i]: replacement string i follows an unpaired backslash.
 	afterBackslash := make([]bool, len(parts))
 	for i, p := range parts {
 		if p.kind == partLiteral {
-			probe.WriteString(p.text)
+			text.WriteString(p.text)
 			continue
 		}
-		afterBackslash[i] = endsWithBackslash(probe.String())
-		probe.WriteString(sentinel(i))
+		afterBackslash[i] = endsWithBackslash(text.String())
+		text.WriteString(pr.sentinel(i))
 		n++
+		quoted = quoted || (p.kind == partArg && !p.raw)
 	}
-	if n == 0 {
+	switch {
+	case n == 0:
 		return nil
+	case d == dialectUnknown && quoted:
+		return errors.New("krun quotes values only for sh, dash, ash, bash, ksh93 and zsh, not for this shell: choose one of them with --shell")
+	case d == dialectUnknown:
+		return nil // {#} and {%} are numbers, a leading {} a command
 	}
-	parser := syntax.NewParser(syntax.KeepComments(true), syntax.Variant(syntax.LangBash))
-	file, err := parser.Parse(strings.NewReader(probe.String()), "")
+	lang := syntax.LangBash
+	if d == dialectZsh {
+		lang = syntax.LangZsh
+	}
+	parser := syntax.NewParser(syntax.KeepComments(true), syntax.Variant(lang))
+	file, err := parser.Parse(strings.NewReader(text.String()), "")
 	if err != nil {
-		return fmt.Errorf("not valid shell syntax: %w", unSentinel(err, parts))
+		if d == dialectZsh {
+			return fmt.Errorf("krun cannot parse it as zsh (%w): run it with --shell bash or --shell sh", pr.unSentinel(err))
+		}
+		return fmt.Errorf("not valid shell syntax: %w", pr.unSentinel(err))
 	}
+	if err := pr.markContexts(file); err != nil {
+		return err
+	}
+	ev := scanEvaluation(file, pr)
+	for i := range parts {
+		ctx := &parts[i].ctx
+		if ev.arithmetic {
+			// With functions, any argument may become $1 of one.
+			ctx.numeric = ctx.intoVariable || ev.functions
+		}
+		ctx.evaluator = ev.construct
+	}
+	for i, p := range parts {
+		switch {
+		case p.kind == partLiteral || p.raw:
+		case afterBackslash[i] && p.ctx.kind != quoteSingle:
+			// The backslash would escape the quote krun opens.
+			return fmt.Errorf("replacement string %s follows a backslash: remove the backslash", p.text)
+		}
+	}
+	return nil
+}
+
+// markContexts finds each sentinel in the parsed template and records its
+// quoting context; it refuses places no quoting makes safe.
+func (pr *probe) markContexts(file *syntax.File) error {
+	parts := pr.parts
 	found := make([]bool, len(parts))
 	var stack []syntax.Node
 	var walkErr error
 	mark := func(text string, where syntax.Node, kind quoteKind) {
 		for i := range parts {
-			if parts[i].kind == partLiteral || found[i] || !strings.Contains(text, sentinel(i)) {
+			if parts[i].kind == partLiteral || found[i] || !strings.Contains(text, pr.sentinel(i)) {
 				continue
 			}
 			found[i] = true
-			ctx, err := contextOf(parts[i], stack, where)
+			ctx, err := pr.contextOf(parts[i], stack, where)
 			if ctx.kind == quoteBare {
 				// Unless double quotes or arithmetic enclose it, the
 				// node itself decides: single quotes, a comment.
@@ -116,21 +212,9 @@ func analyzeContexts(parts []part) error {
 	if walkErr != nil {
 		return walkErr
 	}
-	if hasArithmetic(file) {
-		funcs := hasFunctions(file)
-		for i := range parts {
-			// With functions, any argument may become $1 of one.
-			parts[i].ctx.numeric = parts[i].ctx.intoVariable || funcs
-		}
-	}
 	for i, p := range parts {
-		switch {
-		case p.kind == partLiteral || p.raw:
-		case !found[i]:
+		if p.kind != partLiteral && !p.raw && !found[i] {
 			return fmt.Errorf("replacement string %s stands where krun cannot quote a value", p.text)
-		case afterBackslash[i] && p.ctx.kind != quoteSingle:
-			// The backslash would escape the quote krun opens.
-			return fmt.Errorf("replacement string %s follows a backslash: remove the backslash", p.text)
 		}
 	}
 	return nil
@@ -142,9 +226,10 @@ func analyzeContexts(parts []part) error {
 // substitution counts, and arithmetic wins over quotes because bash
 // evaluates "$(...)" inside an arithmetic expression even in quotes.
 // It refuses positions where no quoting can make a value literal.
-func contextOf(p part, stack []syntax.Node, where syntax.Node) (quoteContext, error) {
+func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quoteContext, error) {
 	ctx := quoteContext{kind: quoteBare}
 	decided, top := false, false
+	quoted := p.raw || p.kind != partArg // nothing to check for these
 	offset := where.Pos().Offset()
 	within := func(n syntax.Node) bool {
 		return n != nil && offset >= n.Pos().Offset() && offset < n.End().Offset()
@@ -167,20 +252,31 @@ func contextOf(p part, stack []syntax.Node, where syntax.Node) (quoteContext, er
 			}
 		case *syntax.ProcSubst:
 			top = true
+		case *syntax.Word:
+			if !quoted && !decided && pr.dialect == dialectZsh && globGroup(n) {
+				return ctx, fmt.Errorf("replacement string %s in a zsh glob group or qualifier (...): zsh reads quotes there by its own rules", p.text)
+			}
+		case *syntax.ExtGlob:
+			if !quoted {
+				return ctx, fmt.Errorf("replacement string %s inside an extended glob pattern: pass it as an argument instead", p.text)
+			}
 		case *syntax.ParamExp:
-			if p.raw || p.kind != partArg {
+			if quoted {
 				continue
 			}
 			if n.Param == where {
 				return ctx, fmt.Errorf("replacement string %s follows a $: write ${NAME}%s or \"$NAME\"%s", p.text, p.text, p.text)
 			}
+			if n.Short {
+				return ctx, fmt.Errorf("replacement string %s inside a subscript $name[...]: use it outside", p.text)
+			}
 			return ctx, fmt.Errorf("replacement string %s inside ${...}: use it outside the braces", p.text)
 		case *syntax.Redirect:
-			if p.kind == partArg && !p.raw && n.Hdoc != nil && within(n.Hdoc) {
+			if !quoted && n.Hdoc != nil && within(n.Hdoc) {
 				return ctx, fmt.Errorf("replacement string %s in a here-document: pass it as an argument or variable instead", p.text)
 			}
 		case *syntax.Assign:
-			if p.kind == partArg && !p.raw && n.Name == where {
+			if !quoted && n.Name == where {
 				return ctx, fmt.Errorf("replacement string %s stands in a variable name", p.text)
 			}
 			arith = n.Index != nil && within(n.Index)
@@ -194,12 +290,16 @@ func contextOf(p part, stack []syntax.Node, where syntax.Node) (quoteContext, er
 		case *syntax.ArithmExp, *syntax.ArithmCmd, *syntax.LetClause, *syntax.CStyleLoop:
 			arith = true
 		case *syntax.CallExpr:
-			if !top && takesNames(n) {
-				ctx.nameArg = true
+			if len(n.Args) > 0 {
+				switch name, _ := pr.literalWord(n.Args[0]); name {
+				case "set":
+					ctx.intoVariable = true // set -- {}
+				case "test", "[":
+					ctx.inTest = true
+				}
 			}
-			if len(n.Args) > 0 && n.Args[0].Lit() == "set" {
-				ctx.intoVariable = true // set -- {}
-			}
+		case *syntax.TestClause:
+			ctx.inTest = true
 		case *syntax.BinaryTest:
 			arith = n.Op >= syntax.TsEql && n.Op <= syntax.TsGtr
 		case *syntax.UnaryTest:
@@ -214,63 +314,12 @@ func contextOf(p part, stack []syntax.Node, where syntax.Node) (quoteContext, er
 	return ctx, nil
 }
 
-// hasArithmetic reports whether the template evaluates shell arithmetic
-// anywhere.
-func hasArithmetic(file *syntax.File) bool {
-	found := false
-	syntax.Walk(file, func(node syntax.Node) bool {
-		switch n := node.(type) {
-		case *syntax.ArithmExp, *syntax.ArithmCmd, *syntax.LetClause, *syntax.CStyleLoop:
-			found = true
-		case *syntax.BinaryTest:
-			found = found || (n.Op >= syntax.TsEql && n.Op <= syntax.TsGtr)
-		case *syntax.Assign:
-			found = found || n.Index != nil
-		case *syntax.ArrayElem:
-			found = found || n.Index != nil
-		case *syntax.DeclClause:
-			found = found || declaresInteger(n)
-		}
-		return !found
-	})
-	return found
-}
-
-// hasFunctions reports whether the template defines shell functions.
-func hasFunctions(file *syntax.File) bool {
-	found := false
-	syntax.Walk(file, func(node syntax.Node) bool {
-		if _, ok := node.(*syntax.FuncDecl); ok {
-			found = true
-		}
-		return !found
-	})
-	return found
-}
-
-// nameBuiltins are the bash builtins whose arguments may be variable
-// names; some only with an option (printf -v, test -v).
-var nameBuiltins = map[string]string{
-	"read": "", "unset": "", "declare": "", "typeset": "", "local": "", "export": "",
-	"readonly": "", "mapfile": "", "readarray": "", "getopts": "", "wait": "",
-	"printf": "-v", "test": "-v", "[": "-v",
-}
-
-// takesNames reports whether a command is a builtin that may take variable
-// names among its arguments.
-func takesNames(call *syntax.CallExpr) bool {
-	if len(call.Args) == 0 {
-		return false
-	}
-	opt, ok := nameBuiltins[call.Args[0].Lit()]
-	if !ok {
-		return false
-	}
-	if opt == "" {
-		return true
-	}
-	for _, w := range call.Args[1:] {
-		if lit := w.Lit(); lit == opt || lit == "-R" {
+// globGroup reports whether an unquoted part of a zsh word holds a
+// parenthesis: a glob group, !(...) or a glob qualifier such as (e:...:),
+// whose text zsh parses by rules of its own.
+func globGroup(w *syntax.Word) bool {
+	for _, part := range w.Parts {
+		if lit, ok := part.(*syntax.Lit); ok && strings.ContainsAny(lit.Value, "()") {
 			return true
 		}
 	}
@@ -302,15 +351,15 @@ func endsWithBackslash(s string) bool {
 
 // unSentinel rewrites a parse error so that it shows the replacement
 // strings rather than the sentinels.
-func unSentinel(err error, parts []part) error {
+func (pr *probe) unSentinel(err error) error {
 	var perr syntax.ParseError
 	msg := err.Error()
 	if errors.As(err, &perr) {
 		msg = perr.Text
 	}
-	for i, p := range parts {
+	for i, p := range pr.parts {
 		if p.kind != partLiteral {
-			msg = strings.ReplaceAll(msg, sentinel(i), p.text)
+			msg = strings.ReplaceAll(msg, pr.sentinel(i), p.text)
 		}
 	}
 	return errors.New(msg)

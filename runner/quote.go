@@ -62,29 +62,43 @@ func isBareWord(s string) bool {
 }
 
 // writeInContext writes value so that the shell reads it as literal text at
-// a position with quoting ctx. It fails for values no quoting makes safe:
-// non-numbers where arithmetic may evaluate them, "[" where bash reads a
-// variable name.
+// a position with quoting ctx. It fails for values no quoting makes safe
+// (see checkValue).
 func writeInContext(b *strings.Builder, value string, ctx quoteContext) error {
-	switch {
-	case (ctx.kind == quoteArith || ctx.numeric) && !isNumber(value):
-		return &UnsafeValueError{Value: value, Why: "the command evaluates shell arithmetic, where only numbers are safe"}
-	case ctx.nameArg && strings.ContainsRune(value, '['):
-		return &UnsafeValueError{Value: value, Why: "it is an argument of a builtin that reads variable names, whose [subscripts] bash evaluates"}
+	if err := checkValue(value, ctx); err != nil {
+		return err
 	}
 	if ctx.backquotes == 0 {
-		writeQuoted(b, value, ctx.kind)
+		writeQuoted(b, value, ctx.kind, ctx.inTest)
 		return nil
 	}
 	// Inside `...` the shell removes one level of backslashes before it
 	// parses the inner command: escape the quoted text once per level.
 	var inner strings.Builder
-	writeQuoted(&inner, value, ctx.kind)
+	writeQuoted(&inner, value, ctx.kind, ctx.inTest)
 	text := inner.String()
 	for range ctx.backquotes {
 		text = backquoteEscaper.Replace(text)
 	}
 	b.WriteString(text)
+	return nil
+}
+
+// checkValue refuses a value that the shell could evaluate as code where
+// it stands: a non-number where arithmetic may evaluate it, a "[" in a
+// template with an evaluating construct (evaluate.go), an option where a
+// builtin would then read a variable name.
+func checkValue(value string, ctx quoteContext) error {
+	switch {
+	case (ctx.kind == quoteArith || ctx.numeric) && !isNumber(value):
+		return &UnsafeValueError{Value: value, Why: "the command evaluates shell arithmetic, where only numbers are safe"}
+	case ctx.evaluator != "" && strings.IndexByte(value, '[') >= 0:
+		return &UnsafeValueError{Value: value, Why: "the command uses " + ctx.evaluator + ", and the shell runs code in a [subscript] of a name or arithmetic it evaluates"}
+	case ctx.rule == ruleNoOption && strings.HasPrefix(value, "-"):
+		return &UnsafeValueError{Value: value, Why: "it stands where the builtin reads options, and an option could make it read a variable name"}
+	case ctx.rule == ruleNoTestName && (value == "-v" || value == "-R"):
+		return &UnsafeValueError{Value: value, Why: "test would read it as the operator that evaluates a variable name"}
+	}
 	return nil
 }
 
@@ -126,8 +140,10 @@ var backquoteEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`")
 
 // writeQuoted writes value as literal text inside quoting of kind: it stays
 // inside the template's quotes when nothing in it is special there, and
-// otherwise closes them, writes a single-quoted word and reopens them.
-func writeQuoted(b *strings.Builder, value string, kind quoteKind) {
+// otherwise closes them, writes a single-quoted word and reopens them. In a
+// test (inTest) a bare value starting with "-" is quoted, so that [[ ]]
+// cannot read it as an operator.
+func writeQuoted(b *strings.Builder, value string, kind quoteKind, inTest bool) {
 	switch kind {
 	case quoteSingle:
 		if !strings.Contains(value, "'") {
@@ -159,7 +175,7 @@ func writeQuoted(b *strings.Builder, value string, kind quoteKind) {
 		// Only a newline ends a comment; nothing else in it is syntax.
 		b.WriteString(strings.ReplaceAll(value, "\n", " "))
 	default:
-		if isBareWord(value) {
+		if isBareWord(value) && !(inTest && value[0] == '-') {
 			b.WriteString(value)
 			return
 		}

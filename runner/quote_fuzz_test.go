@@ -43,6 +43,24 @@ var quotingCases = []struct {
 	{"two-places", `printf '%s\0' {} "{}" '{}'`, false, func(v string) []string { return []string{v, v, v} }},
 }
 
+// testShells are the shells the quoting is checked in: /bin/sh, and bash,
+// ksh and zsh where they are installed. CI installs them all, and there a
+// missing one fails the test rather than narrowing it.
+func testShells(t testing.TB) []string {
+	shells := []string{"/bin/sh"}
+	for _, name := range []string{"bash", "ksh", "zsh"} {
+		path, err := exec.LookPath(name)
+		if err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is not installed: .ci/run installs it", name)
+			}
+			continue
+		}
+		shells = append(shells, path)
+	}
+	return shells
+}
+
 // runShell runs command with shell in dir and returns the NUL-separated
 // words it printed.
 func runShell(t *testing.T, shell, dir, command string) []string {
@@ -63,23 +81,19 @@ func runShell(t *testing.T, shell, dir, command string) []string {
 // shells, that the program receives exactly the expected arguments and
 // that nothing else ran.
 func checkQuoting(t *testing.T, v string) {
-	shells := []string{"/bin/sh"}
-	if bash, err := exec.LookPath("bash"); err == nil {
-		shells = append(shells, bash)
-	}
 	dir := t.TempDir()
 	for _, tc := range quotingCases {
-		tmpl, err := ParseTemplate([]string{tc.template}, TemplateOptions{})
-		if err != nil {
-			t.Fatalf("%s: parse: %v", tc.name, err)
-		}
-		command, err := tmpl.Expand(Args{Fields: []string{v}, Seq: 1, Slot: 1})
-		if err != nil {
-			t.Fatalf("%s: expand %q: %v", tc.name, v, err)
-		}
-		for _, sh := range shells {
-			if tc.bashOnly && !strings.HasSuffix(sh, "bash") {
+		for _, sh := range testShells(t) {
+			if tc.bashOnly && !strings.HasSuffix(sh, "bash") && !strings.HasSuffix(sh, "zsh") {
 				continue
+			}
+			tmpl, err := ParseTemplate([]string{tc.template}, TemplateOptions{Shell: sh})
+			if err != nil {
+				t.Fatalf("%s for %s: parse: %v", tc.name, sh, err)
+			}
+			command, err := tmpl.Expand(Args{Fields: []string{v}, Seq: 1, Slot: 1})
+			if err != nil {
+				t.Fatalf("%s for %s: expand %q: %v", tc.name, sh, v, err)
 			}
 			got := runShell(t, sh, dir, command)
 			want := tc.want(v)

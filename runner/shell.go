@@ -4,7 +4,65 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"strings"
 )
+
+// dialect is the family of shell grammar a template is parsed and quoted
+// for. Every known dialect is quoted with the same POSIX single quotes;
+// they differ in how the template is parsed (zsh reads $name[...] as a
+// subscript even in double quotes) and in what krun refuses.
+type dialect uint8
+
+const (
+	// dialectBash covers sh, dash, ash, bash and ksh93. They are parsed
+	// as bash, the richest of them, so that krun finds every bash context
+	// even where /bin/sh is bash.
+	dialectBash dialect = iota
+	// dialectZsh is zsh, parsed with zsh's grammar.
+	dialectZsh
+	// dialectUnknown is any other program: fish, csh, tcsh, nu, mksh...
+	// krun does not quote values for it.
+	dialectUnknown
+)
+
+// shellDialects maps a shell's file name to its dialect. mksh (and lksh,
+// pdksh) are left out on purpose: they evaluate arithmetic in test's -eq,
+// shift and ulimit, where no other shell does, so the rules krun applies
+// would not cover them.
+var shellDialects = map[string]dialect{
+	"sh": dialectBash, "dash": dialectBash, "ash": dialectBash, "busybox": dialectBash,
+	"bash": dialectBash, "ksh": dialectBash, "ksh93": dialectBash,
+	"zsh": dialectZsh,
+}
+
+// dialectOf classifies a shell by its name and, when that is a symbolic
+// link (Debian's /bin/sh, /usr/bin/ksh through the alternatives), by the
+// program it leads to: both must be known, and the stricter one wins.
+// An empty name is /bin/sh's dialect.
+func dialectOf(shell string) dialect {
+	if shell == "" {
+		shell = "/bin/sh"
+	}
+	d := dialectByName(shell)
+	if resolved, err := filepath.EvalSymlinks(shell); err == nil {
+		d = max(d, dialectByName(resolved))
+	}
+	return d
+}
+
+func dialectByName(path string) dialect {
+	name := filepath.Base(path)
+	if d, ok := shellDialects[name]; ok {
+		return d
+	}
+	// Versioned names: bash5.2, zsh-5.9.
+	for known, d := range shellDialects {
+		if rest, ok := strings.CutPrefix(name, known); ok && rest != "" && strings.Trim(rest, "0123456789.-") == "" {
+			return d
+		}
+	}
+	return dialectUnknown
+}
 
 // knownShells are the shells whose "-c" krun trusts to run templates.
 var knownShells = map[string]bool{"sh": true, "bash": true, "dash": true, "zsh": true, "ksh": true, "ash": true}

@@ -108,6 +108,10 @@ type TemplateOptions struct {
 	// Literal makes a template of plain text, not a shell command: values
 	// are inserted as they are and nothing is appended (--tagstring).
 	Literal bool
+	// Shell is the shell that will run the command ("" means /bin/sh). The
+	// template is parsed with its grammar, and refused when it has values
+	// to quote and the shell is not one krun knows how to quote for.
+	Shell string
 }
 
 // ParseTemplate parses a command template: the command words joined with
@@ -143,7 +147,7 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	if parts[0].kind != partLiteral {
 		parts[0].raw = true
 	}
-	if err := analyzeContexts(parts); err != nil {
+	if err := analyzeContexts(parts, dialectOf(opt.Shell)); err != nil {
 		return nil, fmt.Errorf("command template %q: %w", text, err)
 	}
 	return &Template{parts: parts, text: text, appended: appended}, nil

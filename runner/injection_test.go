@@ -1,0 +1,265 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// The injection tests run expanded commands through real shells in a
+// scratch directory and look for a marker file: any value that manages to
+// run "touch pwned" (or to create any other file) fails them.
+
+// outcome is what became of one template, value and shell.
+type outcome struct {
+	refused bool   // krun refused the template or the value
+	why     string // the refusal
+	out     string // the shell's standard output, when it ran
+	marker  string // a file the command created: code ran
+}
+
+// runInjection parses tmpl for shell, expands it with values and runs it
+// with shell -c in a fresh directory.
+func runInjection(t *testing.T, shell, tmpl string, values ...string) outcome {
+	t.Helper()
+	tp, err := ParseTemplate([]string{tmpl}, TemplateOptions{Shell: shell})
+	if err != nil {
+		return outcome{refused: true, why: err.Error()}
+	}
+	command, err := tp.Expand(Args{Fields: values, Seq: 1, Slot: 1})
+	if err != nil {
+		var unsafe *UnsafeValueError
+		if !errors.As(err, &unsafe) {
+			t.Fatalf("%s: expand %q: %v is not an UnsafeValueError", shell, tmpl, err)
+		}
+		return outcome{refused: true, why: err.Error()}
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, shell, "-c", command)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	out, _ := cmd.Output() // many templates fail in some shells: only the marker matters
+	o := outcome{out: string(out)}
+	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+		o.marker = entries[0].Name()
+	}
+	return o
+}
+
+// shellNamed returns the path of a shell, failing in CI when it is missing.
+func shellNamed(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed: .ci/run installs it", name)
+		}
+		t.Skipf("%s is not installed", name)
+	}
+	return path
+}
+
+// TestInjectionBypassesClosed runs the bypasses an adversarial review
+// found (each one ran "touch pwned" before this rule): each is refused,
+// and none runs code.
+func TestInjectionBypassesClosed(t *testing.T) {
+	t.Parallel()
+	const sub = "a[$(touch pwned)]"
+	cases := []struct {
+		shell, tmpl string
+		values      []string
+	}{
+		{"bash", `n=$(echo {} | cut -d, -f2); echo $((n*2))`, []string{"r," + sub}},
+		{"bash", `x={}; echo "${a[x]}"`, []string{sub}},
+		{"bash", `read -r x <<< {}; echo $((x+1))`, []string{sub}},
+		{"bash", `x=({}); echo $((x))`, []string{sub}},
+		{"bash", `x={}; echo "${!x}"`, []string{sub}},
+		{"bash", `declare -n r={}; echo "$r"`, []string{sub}},
+		{"bash", `printf -v{} x`, []string{sub}},
+		{"bash", `printf "-v" {} x`, []string{sub}},
+		{"bash", `builtin printf -v {} x`, []string{sub}},
+		{"bash", `builtin read {} <<< x`, []string{sub}},
+		{"bash", `command printf -v {} x`, []string{sub}},
+		{"bash", `\printf -v {} x`, []string{sub}},
+		{"bash", `printf {1} {2} x`, []string{"-v", sub}},
+		{"bash", `[ {1} {2} ]`, []string{"-v", sub}},
+		{"bash", `p=printf; $p -v {} x`, []string{sub}},
+		{"bash", `x={}; y=${x:1}; echo ${z:y}`, []string{sub}},
+		{"bash", `declare "{}"`, []string{sub + "=1"}},
+		{"zsh", `echo "$HOME[{}]"`, []string{"$(touch pwned)"}},
+		{"zsh", `declare "{}"`, []string{sub}},
+		{"zsh", `export "{}"`, []string{sub}},
+		{"zsh", `integer x={}`, []string{sub}},
+		{"zsh", `float x={}`, []string{sub}},
+		{"zsh", `print -v {} x`, []string{sub}},
+		{"zsh", `echo !({})`, []string{"$(touch pwned)"}},
+		{"zsh", `echo *({})`, []string{"e:'touch pwned':"}},
+		{"zsh", `x={}; echo ${(P)x}`, []string{sub}},
+		{"zsh", `read {} <<< x`, []string{sub}},
+		{"ksh", `x={}; echo $((x))`, []string{sub}},
+		{"ksh", `typeset -n r={}; echo "$r"`, []string{sub}},
+	}
+	for _, tc := range cases {
+		shell := shellNamed(t, tc.shell)
+		o := runInjection(t, shell, tc.tmpl, tc.values...)
+		if o.marker != "" {
+			t.Errorf("%s: %q with %q ran code: %s appeared", tc.shell, tc.tmpl, tc.values, o.marker)
+		}
+		if !o.refused {
+			t.Errorf("%s: %q with %q was not refused (output %q)", tc.shell, tc.tmpl, tc.values, o.out)
+		} else if strings.Contains(o.why, "\n") || strings.Contains(o.why, "KRUN") {
+			t.Errorf("%s: %q: refusal is not one clean line: %q", tc.shell, tc.tmpl, o.why)
+		}
+	}
+}
+
+// TestInjectionLiteralWhereSafe: the same constructs with harmless values
+// run, and the value arrives literally.
+func TestInjectionLiteralWhereSafe(t *testing.T) {
+	t.Parallel()
+	bash := shellNamed(t, "bash")
+	cases := []struct{ tmpl, value, want string }{
+		{`x={}; echo "${!x}"`, "HOME", ""}, // $HOME is the scratch directory: checked below
+		{`printf -v y '%s' {}; echo "$y"`, "$(touch pwned) b", "$(touch pwned) b\n"},
+		{`read -r x <<< {}; echo "$x"`, "a b", "a b\n"},
+		{`[ -f {} ] || echo missing {}`, "file[1].txt", "missing file[1].txt\n"},
+		{`[[ {} == -e ]] && echo yes`, "-e", "yes\n"},
+		{"echo '__KRUN1__' {}", ";touch pwned", "__KRUN1__ ;touch pwned\n"},
+		{`printf '%s\n' {}`, "-v", "-v\n"},
+	}
+	for _, tc := range cases {
+		o := runInjection(t, bash, tc.tmpl, tc.value)
+		switch {
+		case o.refused:
+			t.Errorf("%q with %q refused: %s", tc.tmpl, tc.value, o.why)
+		case o.marker != "":
+			t.Errorf("%q with %q ran code: %s appeared", tc.tmpl, tc.value, o.marker)
+		case tc.want != "" && o.out != tc.want:
+			t.Errorf("%q with %q printed %q, want %q", tc.tmpl, tc.value, o.out, tc.want)
+		case tc.want == "" && !strings.HasPrefix(o.out, "/"):
+			t.Errorf("%q with %q printed %q, want a directory", tc.tmpl, tc.value, o.out)
+		}
+	}
+}
+
+// TestUnknownShellRefused: krun does not quote for shells whose rules it
+// does not implement; a template whose leading {} is the command, or that
+// has only numbers, still runs.
+func TestUnknownShellRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, name := range []string{"fish", "csh", "tcsh", "nu", "mksh"} {
+		fake := filepath.Join(dir, name)
+		if err := os.Symlink("/bin/sh", fake); err != nil {
+			t.Fatal(err)
+		}
+		for _, tmpl := range []string{"echo {}", "echo", "echo '{}'"} {
+			if _, err := ParseTemplate([]string{tmpl}, TemplateOptions{Shell: fake}); err == nil || !strings.Contains(err.Error(), "--shell") {
+				t.Errorf("%s: %q: err = %v, want a refusal naming --shell", name, tmpl, err)
+			}
+		}
+		for _, tmpl := range []string{"{}", "echo {#} {%}"} {
+			if _, err := ParseTemplate([]string{tmpl}, TemplateOptions{Shell: fake}); err != nil {
+				t.Errorf("%s: %q: %v", name, tmpl, err)
+			}
+		}
+	}
+	for _, known := range []string{"/bin/sh", "bash", "dash", "zsh", "ksh", "/usr/bin/bash5.2"} {
+		if d := dialectOf(known); d == dialectUnknown {
+			t.Errorf("dialectOf(%q) is unknown", known)
+		}
+	}
+}
+
+// matrixTemplates put replacement strings in every context the README
+// lists, and in the constructs that evaluate names and arithmetic.
+var matrixTemplates = []string{
+	// plain quoting contexts
+	`printf '%s\n' {}`, `printf '%s\n' "{}"`, `printf '%s\n' '{}'`, `printf '%s\n' x{}y`,
+	`printf '%s\n' "x{}y"`, `printf '%s\n' 'x{}y'`, `printf '%s\n' $'x{}y'`, `echo {} # {}`,
+	`printf '%s\n' "$(printf %s {})"`, "printf '%s\\n' `printf %s {}`", "printf '%s\\n' \"`printf %s \"{}\"`\"",
+	`printf '%s\n' $(echo {})`, `echo {} | cat`, `cat <<< {}`, `cat <<< "{}"`, `echo {} > out; cat out; rm out`,
+	`printf '%s\n' {1} {2}`, `f() { printf '%s\n' "$1"; }; f {}`, `(echo {})`, `{ echo {}; }`,
+	`if [ -n {} ]; then echo {}; fi`, `case {} in *) echo {};; esac`, `for v in {}; do echo "$v"; done`,
+	`set -- {}; echo "$1"`, `x={}; echo "$x"`, `x="{}"; echo "$x"`, `export X={}; echo "$X"`, `env X={} sh -c 'echo "$X"'`,
+	`a=({}); echo "${a[0]}"`, `a=("{}"); echo "${#a[@]}"`, `test -n {} && echo {}`, `[ {} = x ] || echo {}`,
+	`[[ {} == x ]] || echo {}`, `[[ -n {} ]] && echo {}`, `echo {} && echo {}`, `true || echo {}`, `echo {}; echo {}`,
+	// arithmetic and names
+	`echo $(( {} + 1 ))`, `(( {} > 0 )) && echo pos`, `let x={}; echo $x`, `x={}; echo $((x))`,
+	`read -r x <<< {}; echo $((x+1))`, `n=$(echo {} | cut -d, -f2); echo $((n*2))`, `x={}; echo "${a[x]}"`,
+	`x={}; echo "${!x}"`, `declare -n r={}; echo "$r"`, `typeset -n r={}; echo "$r"`, `read {} <<< x`,
+	`printf -v {} x`, `printf -v{} x`, `printf "-v" {} x`, `builtin printf -v {} x`, `builtin read {} <<< x`,
+	`unset {}`, `declare {}`, `declare "{}"`, `export "{}"`, `local {} 2>/dev/null`, `mapfile {} < /dev/null`,
+	`[ -v {} ]`, `test -v {}`, `[[ -v {} ]]`, `[[ {} -eq 1 ]]`, `declare -i n={}; echo $n`, `a[{}]=1`,
+	`x={}; echo ${y:x}`, `integer x={}`, `float x={}`, `print -v {} x`, `echo "$HOME[{}]"`, `echo !({})`,
+	`for ((i={}; i<1; i++)); do :; done`, `getopts ab {}`, `wait -p {} 2>/dev/null`, `p=printf; $p -v {} x`,
+	`[ {1} {2} ]`, `printf {1} {2} x`,
+}
+
+// matrixValues are hostile values: every way out of a quoted word, and
+// every way into a subscript.
+var matrixValues = append([]string{
+	"a[$(touch pwned)]", "x[`touch pwned`]", "r,a[$(touch pwned)]", "a[$(touch pwned)]=1", "$HOME[$(touch pwned)]",
+	"-v", "-R", "-e", "*(e:'touch pwned':)", "(e:touch pwned:)", "!(x)", "x=$(touch pwned)",
+	"__KRUN0__", "KRUN", "${a[$(touch pwned)]}", "$((a[$(touch pwned)]))", "a[\\$(touch pwned)]",
+}, hostile...)
+
+// TestInjectionMatrix runs every matrix template with every hostile value
+// in every supported shell: no combination may run code. It also counts
+// the combinations that ran, so that refusing everything cannot pass.
+func TestInjectionMatrix(t *testing.T) {
+	t.Parallel()
+	if len(matrixTemplates) < 60 || len(matrixValues) < 40 {
+		t.Fatalf("matrix too small: %d templates, %d values", len(matrixTemplates), len(matrixValues))
+	}
+	shells := testShells(t)
+	var ran, refused atomic.Int64
+	var mu sync.Mutex
+	var failures []string
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for _, shell := range shells {
+		for _, tmpl := range matrixTemplates {
+			for _, v := range matrixValues {
+				if strings.IndexByte(v, 0) >= 0 {
+					continue
+				}
+				wg.Add(1)
+				sem <- struct{}{}
+				go func() {
+					defer func() { <-sem; wg.Done() }()
+					o := runInjection(t, shell, tmpl, v, v)
+					if o.refused {
+						refused.Add(1)
+						return
+					}
+					ran.Add(1)
+					if o.marker != "" {
+						mu.Lock()
+						failures = append(failures, fmt.Sprintf("%s: %q with %q ran code (%s appeared)", shell, tmpl, v, o.marker))
+						mu.Unlock()
+					}
+				}()
+			}
+		}
+	}
+	wg.Wait()
+	for _, f := range failures {
+		t.Error(f)
+	}
+	total := ran.Load() + refused.Load()
+	t.Logf("%d shells × %d templates × %d values: %d ran, %d refused", len(shells), len(matrixTemplates), len(matrixValues), ran.Load(), refused.Load())
+	if ran.Load() < total/2 {
+		t.Errorf("only %d of %d combinations ran: the matrix checks too little", ran.Load(), total)
+	}
+}
