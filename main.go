@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -44,6 +46,10 @@ func main() {
 // run executes krun with args and returns the exit status. Errors are
 // printed here, once, as "krun: error: ...".
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	if err := checkStartup(); err != nil {
+		fmt.Fprintf(stderr, "krun: error: %v\n", err)
+		return exitUsage
+	}
 	defer startProfile(stderr)()
 	defer func() {
 		// A bug must not greet the user with a stack trace.
@@ -89,17 +95,43 @@ for the shell. Without COMMAND each input is a whole command.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.delimiterSet = cmd.Flags().Changed("delimiter")
 			opts.shardSet = cmd.Flags().Changed("shard")
+			opts.changed = cmd.Flags().Changed
 			return runJobs(cmd.Context(), opts, args, stdin, stdout, stderr)
 		},
 	}
+	root.Version = versionLine()
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.Flags().SetInterspersed(false)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(flagError(err)) })
 	opts.register(root.Flags())
 	root.AddCommand(newVersionCommand(stdout))
 	root.AddCommand(newAppendCommand(stdin, stderr), newLockCommand(stdin, stdout, stderr), newSemCommand(stdin, stdout, stderr))
 	setupCompletion(root)
 	return root
+}
+
+// badFlagValue matches pflag's message for a value it cannot parse.
+var badFlagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-[^ ,]+, )?(--[^"]+)" flag: (.*)$`)
+
+// flagError words pflag's parse errors in the user's terms: the flag and
+// the value, without Go's strconv internals.
+func flagError(err error) error {
+	m := badFlagValue.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	why := m[3]
+	switch {
+	case strings.Contains(why, "strconv.ParseInt"), strings.Contains(why, "strconv.Atoi"):
+		why = "not a whole number"
+		if strings.Contains(m[3], "out of range") {
+			why = "out of range"
+		}
+	case strings.Contains(why, "strconv.ParseBool"):
+		why = "not true or false"
+	}
+	return fmt.Errorf("%s: %q: %s", m[2], m[1], why)
 }

@@ -25,6 +25,9 @@ type options struct {
 	// delimiterSet, shardSet: the flag was given, even as "".
 	delimiterSet bool
 	shardSet     bool
+	// changed reports whether a flag was given on the command line; nil
+	// means none was.
+	changed      func(name string) bool
 	colsep       string
 	maxArgs      int
 	xargs        bool
@@ -209,8 +212,34 @@ func hasStdinSource(sources []runner.Source) bool {
 
 // validate checks flag combinations that no single flag parser sees.
 func (o *options) validate() error {
-	if o.maxArgs < 0 {
+	given := func(name string) bool { return o.changed != nil && o.changed(name) }
+	// A file flag given an empty value ("$UNSET") would silently switch
+	// its feature off.
+	for _, f := range []struct{ name, value string }{
+		{"joblog", o.jobLog}, {"events", o.events}, {"junit", o.junit}, {"results", o.results},
+		{"append", o.appendOut}, {"append-stderr", o.appendErr}, {"lock-file", o.lockFile},
+		{"shell", o.shell}, {"tmpdir", o.tmpDir}, {"jobs", o.jobs}, {"max-procs", o.jobs}, {"replace", o.replace},
+	} {
+		if f.value == "" && given(f.name) {
+			return fmt.Errorf("--%s: the value is empty", f.name)
+		}
+	}
+	for _, f := range o.argFiles {
+		if f == "" {
+			return errors.New("--arg-file: the file name is empty")
+		}
+	}
+	switch {
+	case o.maxArgs < 0:
 		return fmt.Errorf("--max-args: %d is negative", o.maxArgs)
+	case o.maxArgs == 0 && given("max-args"):
+		return errors.New("--max-args: 0 arguments per command: give 1 or more")
+	case o.resume && o.resumeFailed:
+		return errors.New("--resume and --resume-failed: use one (--resume-failed also skips the jobs that succeeded)")
+	case (o.resume || o.resumeFailed) && o.jobLog == "":
+		return errors.New("--resume and --resume-failed need --joblog FILE to know what ran")
+	case o.lockFile != "" && o.appendOut == "" && o.appendErr == "":
+		return errors.New("--lock-file locks the file of --append or --append-stderr: give one of them")
 	}
 	if strings.ContainsRune(o.replace, 0) {
 		return errors.New("--replace: the string contains a NUL byte")

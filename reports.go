@@ -1,13 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"slices"
 	"strings"
 
 	"github.com/krun-dev/krun/lockfile"
+	"github.com/krun-dev/krun/outfile"
 	"github.com/krun-dev/krun/output"
 	"github.com/krun-dev/krun/runner"
 )
@@ -19,17 +21,28 @@ type reports struct {
 	joblog    *lockfile.Appender
 	jobLogW   *output.JobLog
 	events    *output.Events
-	eventsF   *os.File
+	eventsF   interface{ Close() error }
 	junit     *output.JUnit
+	junitPath string
+	stderr    io.Writer // for krun's own lines once the sink is closed
 	skip      func(seq int64) bool
 	appenders []*lockfile.Appender // --append, --append-stderr
 }
 
 // openReports opens every report file before any job starts, so that an
-// unwritable joblog is a usage error and not a surprise at the end.
-func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, error) {
-	sink := output.New(outOpt)
-	rep := &reports{}
+// unwritable joblog is a usage error and not a surprise at the end. The
+// flags were checked by validate: nothing here rejects an invocation
+// after another file was touched, except the file system itself. ctx
+// ends a wait for the reader of a FIFO.
+func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *reports, sink output.Sink, err error) {
+	sink = output.New(outOpt)
+	opened := &reports{stderr: outOpt.Stderr}
+	rep = opened
+	defer func() {
+		if err != nil {
+			opened.close(ctx) // one clean-up path for every failure below
+		}
+	}()
 	var skips []func(int64) bool
 	if o.shard != "" || o.shardSet {
 		sh, err := runner.ParseShard(o.shard)
@@ -37,9 +50,6 @@ func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, err
 			return nil, nil, fmt.Errorf("--shard: %w", err)
 		}
 		skips = append(skips, sh.Skips)
-	}
-	if (o.resume || o.resumeFailed) && o.jobLog == "" {
-		return nil, nil, errors.New("--resume and --resume-failed need --joblog FILE to know what ran")
 	}
 	if o.resume || o.resumeFailed {
 		done, err := output.ReadJobLog(o.jobLog)
@@ -67,25 +77,36 @@ func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, err
 		// file.
 		return rep, sink, nil
 	}
+	// First the checks that change nothing, then the opening.
+	if o.junit != "" {
+		if err := outfile.Check(o.junit); err != nil {
+			return nil, nil, fmt.Errorf("--junit: %w", err)
+		}
+	}
+	if o.lockFile != "" {
+		if err := checkLockFile(o.lockFile); err != nil {
+			return nil, nil, fmt.Errorf("--lock-file: %w", err)
+		}
+	}
 	if o.jobLog != "" {
-		if !o.resume && !o.resumeFailed {
-			// A new run starts a new joblog, as GNU parallel does.
-			if err := os.Truncate(o.jobLog, 0); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return nil, nil, fmt.Errorf("--joblog: %w", err)
-			}
+		mode := outfile.Truncate // a new run starts a new joblog, as GNU parallel does
+		if o.resume || o.resumeFailed {
+			mode = outfile.Append
 		}
-		a, err := lockfile.OpenAppender(o.jobLog, "")
+		f, err := outfile.Open(ctx, o.jobLog, mode, waitNotice(sink, "--joblog", o.jobLog))
 		if err != nil {
 			return nil, nil, fmt.Errorf("--joblog: %w", err)
 		}
-		rep.joblog = a
-		fi, err := os.Stat(o.jobLog)
+		rep.joblog = lockfile.NewAppender(f, "")
+		fi, err := f.Stat()
 		if err != nil {
-			rep.close()
 			return nil, nil, fmt.Errorf("--joblog: %w", err)
 		}
-		if rep.jobLogW, err = output.NewJobLog(a, o.jobLog, fi.Size()); err != nil {
-			rep.close()
+		size := int64(0)
+		if fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+		if rep.jobLogW, err = output.NewJobLog(rep.joblog, o.jobLog, size); err != nil {
 			return nil, nil, fmt.Errorf("--joblog: %w", err)
 		}
 		rep.observers = append(rep.observers, rep.jobLogW)
@@ -99,9 +120,8 @@ func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, err
 		}, "stderr")
 		rep.observers = append(rep.observers, rep.events)
 	default:
-		f, err := os.Create(o.events)
+		f, err := outfile.Open(ctx, o.events, outfile.Truncate, waitNotice(sink, "--events", o.events))
 		if err != nil {
-			rep.close()
 			return nil, nil, fmt.Errorf("--events: %w", err)
 		}
 		rep.eventsF = f
@@ -109,19 +129,9 @@ func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, err
 		rep.observers = append(rep.observers, rep.events)
 	}
 	if o.junit != "" {
-		// Fail now, not after an hour of jobs, if the report cannot be written.
-		f, err := os.OpenFile(o.junit, os.O_WRONLY|os.O_CREATE, 0o666)
-		if err != nil {
-			rep.close()
-			return nil, nil, fmt.Errorf("--junit: %w", err)
-		}
-		f.Close()
+		rep.junitPath = o.junit
 		rep.junit = output.NewJUnit(o.junit)
 		rep.observers = append(rep.observers, rep.junit)
-	}
-	if o.lockFile != "" && o.appendOut == "" && o.appendErr == "" {
-		rep.close()
-		return nil, nil, errors.New("--lock-file locks the file of --append or --append-stderr: give one of them")
 	}
 	if o.appendOut != "" || o.appendErr != "" {
 		var aopt output.AppendOptions
@@ -132,11 +142,11 @@ func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, err
 			if a.path == "" {
 				continue
 			}
-			ap, err := lockfile.OpenAppender(a.path, o.lockFile)
+			f, err := outfile.Open(ctx, a.path, outfile.Append, waitNotice(sink, a.flag, a.path))
 			if err != nil {
-				rep.close()
 				return nil, nil, fmt.Errorf("%s: %w", a.flag, err)
 			}
+			ap := lockfile.NewAppender(f, o.lockFile)
 			rep.appenders = append(rep.appenders, ap)
 			*a.to = ap
 		}
@@ -146,12 +156,49 @@ func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, err
 	if o.results != "" {
 		res, err := output.NewResults(sink, o.results)
 		if err != nil {
-			rep.close()
 			return nil, nil, fmt.Errorf("--results: %w", err)
 		}
 		sink = res
 	}
 	return rep, sink, nil
+}
+
+// waitNotice returns the line krun prints when a report is a FIFO that
+// nobody reads yet, so that the wait is not a silent hang.
+func waitNotice(to interface{ Message(string) }, flag, path string) func() {
+	return func() {
+		to.Message(fmt.Sprintf("krun: %s: waiting for a reader of FIFO %s (Ctrl-C to stop)", flag, path))
+	}
+}
+
+// lineWriter writes krun's lines straight to a stream.
+type lineWriter struct{ w io.Writer }
+
+// Message writes line and a newline.
+func (l lineWriter) Message(line string) { fmt.Fprintln(l.w, line) }
+
+// checkLockFile reports whether path can serve as a lock file: an existing
+// file that is not a directory, or a new one in a writable directory.
+func checkLockFile(path string) error {
+	kind, err := outfile.Inspect(path)
+	if err != nil {
+		return err
+	}
+	if kind == outfile.Missing {
+		return outfile.Check(path)
+	}
+	return nil
+}
+
+// finish tells the reports how the run ended: the counts, and how many
+// jobs a halt left unstarted (-1: unknown).
+func (r *reports) finish(res runner.Result, unstarted int64) {
+	if r.junit != nil {
+		r.junit.NotStarted(unstarted)
+	}
+	if r.events != nil {
+		r.events.End(res, unstarted)
+	}
 }
 
 // observer returns the run's observer, or nil when there are no reports.
@@ -163,8 +210,8 @@ func (r *reports) observer() runner.Observer {
 }
 
 // close writes the JUnit report and closes the files, returning the first
-// failure of any report.
-func (r *reports) close() error {
+// failure of any report. ctx ends a wait for the reader of a FIFO.
+func (r *reports) close(ctx context.Context) error {
 	var errs []error
 	if r.jobLogW != nil {
 		errs = append(errs, r.jobLogW.Err())
@@ -179,7 +226,13 @@ func (r *reports) close() error {
 		errs = append(errs, r.eventsF.Close())
 	}
 	if r.junit != nil {
-		errs = append(errs, r.junit.Write())
+		report, err := r.junit.Report()
+		if err == nil {
+			err = outfile.Replace(ctx, r.junitPath, report, waitNotice(lineWriter{r.stderr}, "--junit", r.junitPath))
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("--junit: %w", err))
+		}
 	}
 	for _, a := range r.appenders {
 		errs = append(errs, a.Close())
@@ -187,24 +240,50 @@ func (r *reports) close() error {
 	return errors.Join(errs...)
 }
 
-// summary is the one line krun prints when jobs failed: how many, which,
-// and where to look.
-func summary(res runner.Result, o *options) string {
-	if res.Failed == 0 {
+// notStarted is how many jobs a halt left unstarted: -1 when that is not
+// known (the input was a stream, or -n/-X pack several records per job).
+func notStarted(res runner.Result, o *options, total int64) int64 {
+	switch {
+	case !res.Halted:
+		return 0
+	case total < 0 || o.maxArgs > 1 || o.xargs:
+		return -1
+	}
+	return max(total-res.LastSeq, 0)
+}
+
+// summary is the one line krun prints when jobs failed or a halt cut the
+// run short: how many failed and which, how many the halt ended, how many
+// never started, and where to look.
+func summary(res runner.Result, o *options, unstarted int64) string {
+	if res.Failed == 0 && res.Ended == 0 && unstarted == 0 {
 		return ""
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "krun: %d of %d jobs failed (seq ", res.Failed, res.Started)
-	for i, s := range slices.Sorted(slices.Values(res.FailedSeqs)) {
-		if i > 0 {
-			b.WriteString(", ")
+	if res.Failed > 0 {
+		fmt.Fprintf(&b, "krun: %d of %d jobs failed (seq ", res.Failed, res.Started)
+		for i, s := range slices.Sorted(slices.Values(res.FailedSeqs)) {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprint(&b, s)
 		}
-		fmt.Fprint(&b, s)
+		if res.Failed > len(res.FailedSeqs) {
+			b.WriteString(", ...")
+		}
+		b.WriteString(")")
+	} else {
+		fmt.Fprintf(&b, "krun: %d jobs started, none failed", res.Started)
 	}
-	if res.Failed > len(res.FailedSeqs) {
-		b.WriteString(", ...")
+	if res.Ended > 0 {
+		fmt.Fprintf(&b, ", %d ended by --halt", res.Ended)
 	}
-	b.WriteString(")")
+	switch {
+	case unstarted > 0:
+		fmt.Fprintf(&b, ", %d not started", unstarted)
+	case unstarted < 0:
+		b.WriteString(", the rest of the input not started")
+	}
 	if o.jobLog != "" {
 		fmt.Fprintf(&b, "; joblog: %s", o.jobLog)
 	}

@@ -588,10 +588,14 @@ type eventLine struct {
 	Bytes    int64    `json:"bytes"`
 	Attempt  int      `json:"attempt"`
 	TimedOut bool     `json:"timed_out"`
+	Halted   bool     `json:"halted"`
 	Message  string   `json:"message"`
+	// The counts of the "end" event.
+	Started, Succeeded, Failed, Ended *int
+	NotStarted                        *int64 `json:"not_started"`
 }
 
-var eventKinds = map[string]bool{"start": true, "finish": true, "retry": true, "timeout": true, "breaker": true, "halt": true}
+var eventKinds = map[string]bool{"start": true, "finish": true, "retry": true, "timeout": true, "breaker": true, "halt": true, "end": true}
 
 // parseEvents parses JSON Lines: every line must be one event object.
 func parseEvents(t *testing.T, data string) []eventLine {
@@ -619,6 +623,44 @@ func parseEvents(t *testing.T, data string) []eventLine {
 			t.Errorf("event line %d: time %q: %v", i+1, e.Time, err)
 		}
 		evs = append(evs, e)
+	}
+	return checkEndEvent(t, evs)
+}
+
+// checkEndEvent checks the "end" event, which comes last when krun ended
+// normally, against the finish events, and returns the others.
+func checkEndEvent(t *testing.T, evs []eventLine) []eventLine {
+	t.Helper()
+	for i, e := range evs {
+		if e.Event == "end" && i != len(evs)-1 {
+			t.Errorf("event %d of %d is the end event", i+1, len(evs))
+		}
+	}
+	if len(evs) == 0 || evs[len(evs)-1].Event != "end" {
+		return evs
+	}
+	end := evs[len(evs)-1]
+	evs = evs[:len(evs)-1]
+	if end.Started == nil || end.Succeeded == nil || end.Failed == nil || end.Ended == nil || end.NotStarted == nil {
+		t.Fatalf("end event without every count: %+v", end)
+	}
+	finishes, failed, halted := 0, 0, 0
+	for _, e := range evs {
+		switch {
+		case e.Event != "finish":
+		case e.Halted:
+			finishes++
+			halted++
+		case e.Exit != nil && *e.Exit != 0 || e.Signal != 0:
+			finishes++
+			failed++
+		default:
+			finishes++
+		}
+	}
+	if *end.Started != finishes || *end.Failed != failed || *end.Ended != halted || *end.Succeeded != finishes-failed-halted {
+		t.Errorf("end event counts started %d, succeeded %d, failed %d, ended %d; the finish events say %d, %d, %d, %d",
+			*end.Started, *end.Succeeded, *end.Failed, *end.Ended, finishes, finishes-failed-halted, failed, halted)
 	}
 	return evs
 }

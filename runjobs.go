@@ -59,6 +59,9 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	// Caught, not ignored: a write to a closed stdout then fails with EPIPE
 	// instead of killing krun, and the jobs still get SIGPIPE's default.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
@@ -78,8 +81,13 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if err := o.control(&control); err != nil {
 		return usageError(err)
 	}
-	progress := o.setupProgress(&outOpt, in.Total())
-	rep, sink, err := o.openReports(outOpt)
+	total := in.Total()
+	progress := o.setupProgress(&outOpt, total)
+	openCtx, interrupted := watchSignals(ctx, sigs)
+	rep, sink, err := o.openReports(openCtx, outOpt)
+	if sig := interrupted(); sig != nil {
+		return signalExit(sig, err)
+	}
 	if err != nil {
 		return usageError(err)
 	}
@@ -104,18 +112,22 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		cfg.DryRun = dry
 	}
 	batches := runner.NewBatcher(in, runner.BatchOptions{MaxArgs: o.maxArgs, Pack: o.xargs, Template: tmpl, Slots: jobs})
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	if rep.junit != nil {
 		cfg.StderrTail = output.JUnitTail
 	}
 	res, err := runner.Run(ctx, cfg, batches)
-	if line := summary(res, o); line != "" && !errors.Is(err, syscall.EPIPE) {
+	unstarted := notStarted(res, o, total)
+	rep.finish(res, unstarted)
+	if line := summary(res, o, unstarted); line != "" && !errors.Is(err, syscall.EPIPE) {
 		// Not after a closed stdout: the jobs krun ended are no news.
 		sink.Message(line)
 	}
-	if cerr := errors.Join(sink.Close(), rep.close()); err == nil {
+	closeCtx, interrupted := watchSignals(ctx, sigs)
+	cerr := errors.Join(sink.Close(), rep.close(closeCtx))
+	if sig := interrupted(); sig != nil {
+		return signalExit(sig, cerr)
+	}
+	if err == nil {
 		err = cerr
 	}
 	if dry != nil && err == nil {
@@ -133,4 +145,45 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		return &exitError{code: code}
 	}
 	return nil
+}
+
+// watchSignals returns a context that SIGINT, SIGTERM or SIGHUP on sigs
+// cancels, for the waits before and after the jobs run (the reader of a
+// FIFO report); the run loop reads sigs itself. interrupted stops the
+// watch and returns the signal that came, if any.
+func watchSignals(parent context.Context, sigs <-chan os.Signal) (ctx context.Context, interrupted func() os.Signal) {
+	ctx, cancel := context.WithCancelCause(parent)
+	stop := make(chan struct{})
+	got := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		select {
+		case sig := <-sigs:
+			got <- sig
+			cancel(fmt.Errorf("interrupted by %v", sig))
+		case <-stop:
+		}
+	}()
+	return ctx, func() os.Signal {
+		close(stop)
+		<-done
+		cancel(nil)
+		select {
+		case sig := <-got:
+			return sig
+		default:
+			return nil
+		}
+	}
+}
+
+// signalExit is krun's exit for a signal that ended a wait outside the run
+// loop: 128+n, with what krun was waiting for.
+func signalExit(sig os.Signal, err error) error {
+	code := 128 + 15
+	if s, ok := sig.(syscall.Signal); ok {
+		code = 128 + int(s)
+	}
+	return &exitError{code: code, err: err}
 }

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // copyBufferSize is the size of the chunks Append copies a block in.
@@ -24,6 +27,12 @@ const copyBufferSize = 64 << 10
 type Appender struct {
 	f        *os.File
 	lockPath string
+	// fdLock: no lock file; the file is a device or FIFO, locked through
+	// its own descriptor (opening a FIFO again to lock it could block).
+	// turn orders this process's writers, which flock(2) on one shared
+	// descriptor would not.
+	fdLock bool
+	turn   chan struct{}
 }
 
 // OpenAppender opens path for appending, creating it with mode 0666
@@ -31,16 +40,70 @@ type Appender struct {
 // lockPath, or path itself if lockPath is empty. It does not block; the
 // lock file is created at the first append.
 func OpenAppender(path, lockPath string) (*Appender, error) {
-	if lockPath == "" {
-		lockPath = path
-	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o666)
 	if err != nil {
 		return nil, fmt.Errorf("open for appending: %w", err)
 	}
+	return NewAppender(f, lockPath), nil
+}
+
+// NewAppender returns an Appender for f, a file opened for writing (with
+// O_APPEND if it is a regular file), which it then owns. It locks
+// lockPath, or, if lockPath is empty, the file itself: through its name
+// when it is a regular file, through f's descriptor otherwise.
+func NewAppender(f *os.File, lockPath string) *Appender {
+	a := &Appender{f: f, turn: make(chan struct{}, 1)}
+	if lockPath == "" {
+		if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
+			a.fdLock = true
+			return a
+		}
+		lockPath = f.Name()
+	}
 	// The lock file's name is kept absolute, in case the working
 	// directory changes.
-	return &Appender{f: f, lockPath: registryKey(lockPath)}, nil
+	a.lockPath = registryKey(lockPath)
+	return a
+}
+
+// lock takes the Appender's lock, waiting until ctx is done.
+func (a *Appender) lock(ctx context.Context) (func() error, error) {
+	if !a.fdLock {
+		return Lock(ctx, a.lockPath, false)
+	}
+	select {
+	case a.turn <- struct{}{}:
+	case <-ctx.Done():
+		return nil, waitError(a.f.Name(), false, ctx.Err())
+	}
+	fd := int(a.f.Fd())
+	for {
+		err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
+		if err == nil {
+			return func() error {
+				defer func() { <-a.turn }()
+				if err := unix.Flock(fd, unix.LOCK_UN); err != nil {
+					return fmt.Errorf("unlock %s: %w", a.f.Name(), err)
+				}
+				return nil
+			}, nil
+		}
+		if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOLCK) {
+			// A descriptor flock(2) does not lock: this process's
+			// writers are still ordered.
+			return func() error { <-a.turn; return nil }, nil
+		}
+		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
+			<-a.turn
+			return nil, lockError(a.f.Name(), err)
+		}
+		select {
+		case <-ctx.Done():
+			<-a.turn
+			return nil, waitError(a.f.Name(), false, ctx.Err())
+		case <-time.After(retryDelay):
+		}
+	}
 }
 
 // Name returns the name of the file appended to, as given to OpenAppender.
@@ -63,7 +126,7 @@ func (a *Appender) Name() string { return a.f.Name() }
 // file is not a regular file or the truncation failed. The truncation relies on every
 // writer taking the lock: it would cut data appended by one that does not.
 func (a *Appender) Append(ctx context.Context, r io.Reader) (int64, error) {
-	unlock, err := Lock(ctx, a.lockPath, false)
+	unlock, err := a.lock(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -75,7 +138,7 @@ func (a *Appender) Append(ctx context.Context, r io.Reader) (int64, error) {
 // a joblog appends each line this way, so that a line is never torn by
 // another writer or left partial by a failed write.
 func (a *Appender) AppendBytes(ctx context.Context, p []byte) (int, error) {
-	unlock, err := Lock(ctx, a.lockPath, false)
+	unlock, err := a.lock(ctx)
 	if err != nil {
 		return 0, err
 	}

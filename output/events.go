@@ -13,7 +13,7 @@ import (
 // EventRecord is one line of the --events stream (JSON Lines). Fields that
 // do not apply to an event are left out.
 type EventRecord struct {
-	Event    string   `json:"event"`              // start, finish, retry, timeout, breaker, halt
+	Event    string   `json:"event"`              // start, finish, retry, timeout, breaker, halt, end
 	Time     string   `json:"time"`               // RFC 3339 with nanoseconds
 	Seq      int64    `json:"seq,omitempty"`      // the job's sequence number
 	Args     []string `json:"args,omitempty"`     // the job's arguments
@@ -25,8 +25,15 @@ type EventRecord struct {
 	Bytes    int64    `json:"bytes,omitempty"`    // output bytes, stdout and stderr
 	TimedOut bool     `json:"timed_out,omitempty"`
 	Killed   bool     `json:"killed,omitempty"` // krun ended the job
-	Error    string   `json:"error,omitempty"`  // why the job could not start
-	Message  string   `json:"message,omitempty"`
+	Halted   bool     `json:"halted,omitempty"` // ... because a --halt rule tripped: not a failure
+	// The counts of the run, in the last event ("end").
+	Started    *int   `json:"started,omitempty"`
+	Succeeded  *int   `json:"succeeded,omitempty"`
+	Failed     *int   `json:"failed,omitempty"`
+	Ended      *int   `json:"ended,omitempty"`       // by a --halt rule
+	NotStarted *int64 `json:"not_started,omitempty"` // -1: the rest of the input
+	Error      string `json:"error,omitempty"`       // why the job could not start
+	Message    string `json:"message,omitempty"`
 }
 
 // Events writes every event as one JSON object per line. It is a
@@ -50,8 +57,11 @@ func NewEventsWriter(w io.Writer, name string) *Events {
 }
 
 // Observe writes e.
-func (ev *Events) Observe(e runner.Event) {
-	line, err := json.Marshal(eventRecord(e))
+func (ev *Events) Observe(e runner.Event) { ev.write(eventRecord(e)) }
+
+// write writes one record as a line.
+func (ev *Events) write(rec EventRecord) {
+	line, err := json.Marshal(rec)
 	if err != nil {
 		ev.err.set(fmt.Errorf("events %s: %w", ev.name, err))
 		return
@@ -61,6 +71,14 @@ func (ev *Events) Observe(e runner.Event) {
 	if err := ev.w(append(line, '\n')); err != nil {
 		ev.err.set(fmt.Errorf("events %s: %w", ev.name, err))
 	}
+}
+
+// End writes the last event, "end", with the counts of the run and how
+// many jobs a halt left unstarted (-1: unknown).
+func (ev *Events) End(res runner.Result, notStarted int64) {
+	rec := EventRecord{Event: "end", Time: time.Now().Format(time.RFC3339Nano),
+		Started: &res.Started, Succeeded: &res.Succeeded, Failed: &res.Failed, Ended: &res.Ended, NotStarted: &notStarted}
+	ev.write(rec)
 }
 
 // Err returns the first failure to write an event.
@@ -81,6 +99,7 @@ func eventRecord(e runner.Event) EventRecord {
 		r.Bytes = st.Bytes
 		r.TimedOut = st.TimedOut
 		r.Killed = st.Killed
+		r.Halted = st.Halted
 		if st.Err != nil {
 			r.Error = st.Err.Error()
 		}

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"encoding/xml"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -26,11 +24,12 @@ type JUnit struct {
 	path  string
 	start time.Time
 
-	mu    sync.Mutex
-	cases []junitCase
+	mu         sync.Mutex
+	cases      []junitCase
+	notStarted int64
 }
 
-// NewJUnit returns a JUnit report to be written to path.
+// NewJUnit returns a JUnit report for the run; path names it in errors.
 func NewJUnit(path string) *JUnit { return &JUnit{path: path, start: time.Now()} }
 
 type junitSuites struct {
@@ -59,8 +58,13 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemErr string        `xml:"system-err,omitempty"`
 	seq       int64
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitProblem struct {
@@ -83,6 +87,8 @@ func (j *JUnit) Observe(e runner.Event) {
 	}
 	tail := xmlText(string(st.StderrTail))
 	switch {
+	case st.Halted:
+		c.Skipped = &junitSkipped{Message: "ended by krun: a --halt rule tripped"}
 	case st.Err != nil:
 		c.Error = &junitProblem{Message: xmlText(st.Err.Error()), Type: "start", Text: tail}
 	case st.TimedOut:
@@ -94,6 +100,15 @@ func (j *JUnit) Observe(e runner.Event) {
 	}
 	j.mu.Lock()
 	j.cases = append(j.cases, c)
+	j.mu.Unlock()
+}
+
+// NotStarted records how many jobs a halt left unstarted (-1: unknown,
+// the input was not read to its end); the report shows them as one
+// skipped testcase.
+func (j *JUnit) NotStarted(n int64) {
+	j.mu.Lock()
+	j.notStarted = n
 	j.mu.Unlock()
 }
 
@@ -121,9 +136,9 @@ func xmlText(s string) string {
 	}, s)
 }
 
-// Write writes the report, replacing the file at once (write and rename),
-// so that a CI step never reads half a report.
-func (j *JUnit) Write() error {
+// Report returns the XML document of the jobs recorded so far, for the
+// caller to write (the CLI writes files by one rule: package outfile).
+func (j *JUnit) Report() ([]byte, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	suite := junitSuite{
@@ -142,26 +157,26 @@ func (j *JUnit) Write() error {
 		if c.Error != nil {
 			suite.Errors++
 		}
+		if c.Skipped != nil {
+			suite.Skipped++
+		}
+	}
+	if j.notStarted != 0 {
+		what := fmt.Sprintf("%d jobs", j.notStarted)
+		if j.notStarted < 0 {
+			what = "the rest of the input"
+		}
+		suite.Cases = append(suite.Cases, junitCase{
+			Name: "not started: " + what, Classname: "krun", Time: "0.000",
+			Skipped: &junitSkipped{Message: what + " never started: a --halt rule tripped"},
+		})
+		suite.Tests++
+		suite.Skipped++
 	}
 	doc := junitSuites{Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Time: suite.Time, Suites: []junitSuite{suite}}
 	out, err := xml.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return fmt.Errorf("junit %s: %w", j.path, err)
+		return nil, fmt.Errorf("junit %s: %w", j.path, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(j.path), ".krun-junit-*")
-	if err != nil {
-		return fmt.Errorf("junit %s: %w", j.path, err)
-	}
-	_, err = tmp.Write(append([]byte(xml.Header), append(out, '\n')...))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), j.path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("junit %s: %w", j.path, err)
-	}
-	return nil
+	return append([]byte(xml.Header), append(out, '\n')...), nil
 }

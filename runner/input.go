@@ -6,17 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
 )
 
-// maxInputItem is the longest single input item krun reads: far beyond
-// what one command line can carry, so that an over-long argument reaches
-// the job (which then fails with a clear message) instead of stopping the
-// input.
-const maxInputItem = 256 << 20
+// maxInputItem is the longest single input item krun reads. Linux passes
+// at most 128 KiB in one argument (MAX_ARG_STRLEN), and a job's command
+// line is one argument of "sh -c", so a longer item could never run; the
+// bound keeps a runaway line (a binary file read as text) from costing
+// many times its size in memory.
+const maxInputItem = 1 << 20
 
 // Source is one input source: the values of a ":::" list, or the items of
 // a file (":::: FILE", "-a FILE") or of standard input.
@@ -299,7 +301,10 @@ func (r *streamReader) next() (string, error) {
 	}
 	if err := r.sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return "", fmt.Errorf("read %s: item %d is longer than %d MiB", r.name, r.item+1, maxInputItem>>20)
+			return "", fmt.Errorf("read %s: item %d is longer than %d MiB, more than any command line can carry", r.name, r.item+1, maxInputItem>>20)
+		}
+		if pe, ok := errors.AsType[*fs.PathError](err); ok {
+			err = pe.Err // the path is already in the message
 		}
 		return "", fmt.Errorf("read %s: %w", r.name, err)
 	}

@@ -90,6 +90,10 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 	}
 	st = p.wait()
 	st.TimedOut = timedOut.Load() && st.Killed
+	st.Halted = st.Halted && !st.TimedOut
+	if st.TimedOut {
+		st.Timeout = limit
+	}
 	st.Start, st.Duration, st.Attempt = start, time.Since(start), attempt
 	return st, false
 }

@@ -38,6 +38,8 @@ type process struct {
 	exited chan struct{}
 	// killed is set when krun ended the job (timeout, halt, signal).
 	killed atomic.Bool
+	// halted is set when it did so because a --halt rule tripped.
+	halted atomic.Bool
 	// bytes counts the output the job wrote.
 	bytes atomic.Int64
 	// tail keeps the end of the job's stderr, for reports; nil if unused.
@@ -141,6 +143,9 @@ func (p *process) terminate(seq []TermStep) {
 // markKilled records that krun ended the job.
 func (p *process) markKilled() { p.killed.Store(true) }
 
+// markHalted records that krun ends the job for a tripped --halt rule.
+func (p *process) markHalted() { p.halted.Store(true) }
+
 // signal sends sig to every process of the job's group.
 func (p *process) signal(sig syscall.Signal) {
 	// ESRCH only means the group is already gone.
@@ -184,6 +189,7 @@ func (p *process) wait() Status {
 	p.stderr.Close()
 	st := statusOf(p.cmd.ProcessState, err)
 	st.Killed = p.killed.Load()
+	st.Halted = st.Killed && p.halted.Load()
 	st.Bytes = p.bytes.Load()
 	if p.tail != nil {
 		st.StderrTail = p.tail.bytes()
@@ -240,6 +246,11 @@ type Status struct {
 	Killed bool
 	// TimedOut is set when the job ran past --timeout.
 	TimedOut bool
+	// Timeout is the limit the try ran past, when TimedOut.
+	Timeout time.Duration
+	// Halted is set when krun ended the job because a --halt rule tripped:
+	// the job neither succeeded nor failed.
+	Halted bool
 	// Start and Duration time the try.
 	Start    time.Time
 	Duration time.Duration
@@ -252,8 +263,9 @@ type Status struct {
 	StderrTail []byte
 }
 
-// Failed reports whether the job did not succeed.
-func (s Status) Failed() bool { return s.Exit != 0 || s.Err != nil || s.Killed }
+// Failed reports whether the job did not succeed, other than by being
+// ended by a --halt rule.
+func (s Status) Failed() bool { return !s.Halted && (s.Exit != 0 || s.Err != nil || s.Killed) }
 
 // statusOf turns the result of exec.Cmd.Wait into a Status.
 func statusOf(ps *os.ProcessState, err error) Status {

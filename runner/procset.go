@@ -11,8 +11,9 @@ type procSet struct {
 	mu    sync.Mutex
 	procs map[*process]struct{}
 	// stopSeq, once set, is how every process, present or added later, is
-	// ended: the run is stopping.
+	// ended: the run is stopping; halting, because a --halt rule tripped.
 	stopSeq []TermStep
+	halting bool
 }
 
 // add registers p; if the run is stopping, p is ended at once.
@@ -24,6 +25,9 @@ func (s *procSet) add(p *process) {
 	}
 	s.procs[p] = struct{}{}
 	if s.stopSeq != nil {
+		if s.halting {
+			p.markHalted()
+		}
 		go p.terminate(s.stopSeq)
 	}
 }
@@ -34,12 +38,16 @@ func (s *procSet) remove(p *process) {
 	delete(s.procs, p)
 }
 
-// stop ends every process with seq, and every process added from now on.
-func (s *procSet) stop(seq []TermStep) {
+// stop ends every process with seq, and every process added from now on;
+// halting tells that a --halt rule is the reason.
+func (s *procSet) stop(seq []TermStep, halting bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.stopSeq = seq
+	s.stopSeq, s.halting = seq, halting
 	for p := range s.procs {
+		if halting {
+			p.markHalted()
+		}
 		go p.terminate(seq)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -117,8 +118,12 @@ type Config struct {
 
 // Result sums up a run.
 type Result struct {
-	// Started, Failed and Succeeded count jobs.
-	Started, Failed, Succeeded int
+	// Started, Failed and Succeeded count jobs; Ended counts the jobs a
+	// --halt rule ended, which neither failed nor succeeded.
+	Started, Failed, Succeeded, Ended int
+	// LastSeq is the sequence number of the last input record read
+	// (skipped ones included): the records after it never started.
+	LastSeq int64
 	// FailedSeqs lists the sequence numbers of the first failed jobs.
 	FailedSeqs []int64
 	// Signal is the signal that stopped the run, or 0.
@@ -297,6 +302,7 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 			inputOpen = false
 		}
 	}
+	r.result.LastSeq = r.seq
 	return r.result, r.err
 }
 
@@ -398,12 +404,18 @@ func (r *run) finish(f finished) {
 	// A job ended and freed its descriptors: try a starved one again.
 	r.retryStarved()
 	st := f.status
-	if st.Failed() {
+	switch {
+	case st.Halted:
+		r.result.Ended++
+	case st.Failed():
 		r.result.Failed++
 		if len(r.result.FailedSeqs) < maxFailedSeqs {
 			r.result.FailedSeqs = append(r.result.FailedSeqs, f.job.Seq)
 		}
-	} else {
+		if why := failureNote(st); why != "" {
+			r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: %s", f.job.Seq, why))
+		}
+	default:
 		r.result.Succeeded++
 		r.median.add(st.Duration)
 	}
@@ -421,6 +433,31 @@ func (r *run) finish(f finished) {
 		r.fail(err)
 	}
 	r.checkHalt(st)
+}
+
+// failureNote says why a job failed when the job's own output cannot:
+// krun ended it, or it failed on every try. Errors of jobs that could not
+// start were printed when they happened.
+func failureNote(st Status) string {
+	var why string
+	switch {
+	case st.TimedOut:
+		why = "timed out after " + st.Timeout.String()
+	case errors.Is(st.Err, errHeldOutput):
+		why = "killed: a process it left behind still held its output"
+	case st.Err != nil || st.Killed:
+		return ""
+	case st.Attempt > 1 && st.Signal != 0:
+		why = "killed by signal " + strconv.Itoa(int(st.Signal))
+	case st.Attempt > 1:
+		why = "exit status " + strconv.Itoa(st.Exit)
+	default:
+		return ""
+	}
+	if st.Attempt > 1 {
+		why += fmt.Sprintf("; failed after %d tries", st.Attempt)
+	}
+	return why
 }
 
 // retryStarved starts again the oldest job that could not start for want
@@ -475,7 +512,7 @@ func (r *run) checkHalt(st Status) {
 	r.stopping = true
 	r.closeQuit()
 	if h.When == HaltNow {
-		r.procs.stop(r.cfg.TermSeq)
+		r.procs.stop(r.cfg.TermSeq, true)
 	}
 }
 
@@ -540,7 +577,7 @@ func (r *run) stop(seq []TermStep) {
 	}
 	r.stopping = true
 	r.closeQuit()
-	r.procs.stop(seq)
+	r.procs.stop(seq, false)
 	// A safety net: whatever the sequence, kill what is left after it.
 	var total time.Duration
 	for _, s := range seq {

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// minOpenFiles is the fewest descriptors krun starts with: the standard
+// three, the Go runtime's poller (two), and one job's pipes with room to
+// spare. Below it the runtime itself dies on its first poller call with a
+// page of trace, so krun checks first.
+const minOpenFiles = 16
+
+// checkStartup refuses conditions under which krun cannot keep its
+// promises, each with one line: too few descriptors, a closed stdout.
+func checkStartup() error {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err == nil && lim.Cur < minOpenFiles {
+		if lim.Max >= minOpenFiles {
+			lim.Cur = minOpenFiles
+			if unix.Setrlimit(unix.RLIMIT_NOFILE, &lim) == nil {
+				return nil
+			}
+		}
+		return fmt.Errorf("too few open files allowed: ulimit -n is %d, krun needs at least %d", lim.Cur, minOpenFiles)
+	}
+	if closedStdout() {
+		return errors.New("standard output is closed (>&-): the jobs' output would be lost; redirect it to /dev/null to discard it")
+	}
+	return nil
+}
+
+// closedStdout reports whether descriptor 1 was closed when krun started:
+// the Go runtime then opens /dev/null read-write on it, where ">/dev/null"
+// opens it write-only (so "1<>/dev/null" is taken for a closed stdout).
+func closedStdout() bool {
+	flags, err := unix.FcntlInt(1, unix.F_GETFL, 0)
+	if err != nil || flags&unix.O_ACCMODE != unix.O_RDWR {
+		return false
+	}
+	var st, null unix.Stat_t
+	if unix.Fstat(1, &st) != nil || unix.Stat(os.DevNull, &null) != nil {
+		return false
+	}
+	return st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == null.Rdev
+}
