@@ -91,7 +91,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.color, "color", "auto", "colour tags: `auto` (on a terminal, unless NO_COLOR), always or never")
 	fs.StringVar(&o.bufferSize, "buffer-size", "8M", "hold up to `SIZE` of a job's output in memory, then spill to $TMPDIR (K, M, G suffixes)")
 	fs.StringVar(&o.tmpDir, "tmpdir", "", "spill buffered output to `DIR` instead of $TMPDIR")
-	fs.StringVar(&o.shell, "shell", "", "run commands with `PATH` -c (default: $SHELL if sh, bash, dash, zsh, ksh or ash, else /bin/sh)")
+	fs.StringVar(&o.shell, "shell", "", "run commands with `PATH` -c (default: $SHELL if sh, bash, dash, ksh or ash, else /bin/sh)")
 	fs.StringVar(&o.timeout, "timeout", "", "end a job that runs longer than `D` (30s, 1m, plain seconds, or N% of the median runtime)")
 	fs.StringVar(&o.termSeq, "termseq", "TERM,2s,KILL", "how to end a job: signals and waits `SEQ` (GNU's TERM,200,TERM,100,KILL,25 form too)")
 	fs.IntVar(&o.retries, "retries", 0, "run a failing job up to `N` times in all; only the last try's output is written")

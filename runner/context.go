@@ -42,8 +42,16 @@ type quoteContext struct {
 	// rule is a check for a value standing where a builtin reads options.
 	rule valueRule
 	// inTest: the value stands in [[ ]], test or [, where an unquoted word
-	// could read as an operator: it is always quoted.
+	// could read as an operator or a pattern: it is always quoted.
 	inTest bool
+	// forceQuote: the value stands where the shell would read even plain
+	// text specially (next to a brace, after a tilde, glued to a
+	// redirection, any bare word in zsh): it is always quoted.
+	forceQuote bool
+	// oneWord: the value stands where the shell takes one word (an
+	// assignment, a redirection, a test, a case word): the fields of {}
+	// are joined into one word rather than written as several.
+	oneWord bool
 }
 
 // probe is a template under analysis: parsed as shell code with a sentinel
@@ -227,14 +235,23 @@ func (pr *probe) markContexts(file *syntax.File) error {
 // evaluates "$(...)" inside an arithmetic expression even in quotes.
 // It refuses positions where no quoting can make a value literal.
 func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quoteContext, error) {
-	ctx := quoteContext{kind: quoteBare}
+	ctx := quoteContext{kind: quoteBare, forceQuote: pr.dialect == dialectZsh}
 	decided, top := false, false
 	quoted := p.raw || p.kind != partArg // nothing to check for these
 	offset := where.Pos().Offset()
 	within := func(n syntax.Node) bool {
 		return n != nil && offset >= n.Pos().Offset() && offset < n.End().Offset()
 	}
-	for i := len(stack) - 1; i >= 0 && !top; i-- {
+	var word *syntax.Word // the innermost word holding the value
+	for i := len(stack) - 1; i >= 0; i-- {
+		if top {
+			// Outside a $(...) or <(...) only enclosing backquotes still
+			// matter: bash removes their backslashes from the whole text.
+			if n, ok := stack[i].(*syntax.CmdSubst); ok && n.Backquotes {
+				ctx.backquotes++
+			}
+			continue
+		}
 		arith := false
 		switch n := stack[i].(type) {
 		case *syntax.DblQuoted:
@@ -253,8 +270,18 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 		case *syntax.ProcSubst:
 			top = true
 		case *syntax.Word:
+			if word == nil {
+				word = n
+				ctx.forceQuote = ctx.forceQuote || specialWord(n)
+			}
 			if !quoted && !decided && pr.dialect == dialectZsh && globGroup(n) {
 				return ctx, fmt.Errorf("replacement string %s in a zsh glob group or qualifier (...): zsh reads quotes there by its own rules", p.text)
+			}
+		case *syntax.Stmt:
+			for _, r := range n.Redirs {
+				if word != nil && r.Pos().Offset() == word.End().Offset() {
+					ctx.forceQuote = true // {}>file: a number would be a descriptor
+				}
 			}
 		case *syntax.ExtGlob:
 			if !quoted {
@@ -275,16 +302,26 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 			if !quoted && n.Hdoc != nil && within(n.Hdoc) {
 				return ctx, fmt.Errorf("replacement string %s in a here-document: pass it as an argument or variable instead", p.text)
 			}
+			if within(n.Word) {
+				ctx.oneWord = true
+				if n.Op == syntax.DplIn || n.Op == syntax.DplOut {
+					ctx.rule = ruleDescriptor
+				}
+			}
 		case *syntax.Assign:
 			if !quoted && n.Name == where {
 				return ctx, fmt.Errorf("replacement string %s stands in a variable name", p.text)
 			}
 			arith = n.Index != nil && within(n.Index)
 			if n.Value != nil && within(n.Value) {
-				ctx.intoVariable = true
+				ctx.intoVariable, ctx.oneWord = true, true
 			}
 		case *syntax.WordIter:
 			ctx.intoVariable = true // for x in {}
+		case *syntax.CaseClause:
+			if within(n.Word) {
+				ctx.oneWord = true
+			}
 		case *syntax.ArrayElem:
 			arith = n.Index != nil && within(n.Index)
 		case *syntax.ArithmExp, *syntax.ArithmCmd, *syntax.LetClause, *syntax.CStyleLoop:
@@ -299,9 +336,12 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 				}
 			}
 		case *syntax.TestClause:
-			ctx.inTest = true
+			ctx.inTest, ctx.oneWord = true, true
 		case *syntax.BinaryTest:
 			arith = n.Op >= syntax.TsEql && n.Op <= syntax.TsGtr
+			if !quoted && n.Op == syntax.TsReMatch && pr.dialect == dialectZsh && within(n.Y) {
+				return ctx, fmt.Errorf("replacement string %s in a zsh regular expression (=~), where no quoting makes a value literal", p.text)
+			}
 		case *syntax.UnaryTest:
 			arith = n.Op == syntax.TsVarSet || n.Op == syntax.TsRefVar
 		case *syntax.DeclClause:
@@ -312,6 +352,22 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 		}
 	}
 	return ctx, nil
+}
+
+// specialWord reports whether plain text in w would not stay plain: a
+// brace (brace expansion, {varname}> redirections), a leading tilde or,
+// for zsh, equals sign.
+func specialWord(w *syntax.Word) bool {
+	for i, part := range w.Parts {
+		lit, ok := part.(*syntax.Lit)
+		if !ok {
+			continue
+		}
+		if strings.ContainsAny(lit.Value, "{}") || i == 0 && strings.HasPrefix(lit.Value, "~") || i == 0 && strings.HasPrefix(lit.Value, "=") {
+			return true
+		}
+	}
+	return false
 }
 
 // globGroup reports whether an unquoted part of a zsh word holds a

@@ -43,7 +43,19 @@ var alwaysNames = map[string]bool{
 	"read": true, "unset": true, "mapfile": true, "readarray": true, "getopts": true,
 	"let": true, "declare": true, "typeset": true, "local": true, "export": true,
 	"readonly": true, "nameref": true, "integer": true, "float": true, "vared": true,
-	"zparseopts": true, "private": true,
+	"zparseopts": true, "private": true, "zstyle": true, "zformat": true, "strftime": true,
+	"alias": true, // an alias can stand for any of them
+}
+
+// evaluatedVars are the variables whose values bash or zsh evaluate as
+// arithmetic when assigned (RANDOM, SECONDS, ...) or expand as prompts
+// (PS1..PS4, PROMPT_COMMAND): an assignment to one evaluates the value.
+var evaluatedVars = map[string]bool{
+	"RANDOM": true, "SRANDOM": true, "OPTIND": true, "HISTCMD": true, "SECONDS": true, "LINENO": true,
+	"COLUMNS": true, "LINES": true, "HISTSIZE": true, "HISTFILESIZE": true, "SAVEHIST": true,
+	"SHLVL": true, "LISTMAX": true, "KEYTIMEOUT": true, "ERRNO": true, "TMOUT": true,
+	"PS0": true, "PS1": true, "PS2": true, "PS3": true, "PS4": true, "PROMPT_COMMAND": true,
+	"PROMPT": true, "RPROMPT": true,
 }
 
 // optionNames are the builtins that take a variable name only after an
@@ -63,6 +75,13 @@ const (
 	// ruleNoTestName: the value is a whole argument of test or [: it must
 	// not be -v or -R, the operators that read a variable name.
 	ruleNoTestName
+	// ruleNoLeadingDash: the value begins an argument of test or [ that
+	// goes on after it: it must not start with "-" (an operator).
+	ruleNoLeadingDash
+	// ruleDescriptor: the value is the target of >& or <&, where bash
+	// expands any word but a descriptor number a second time, and "-"
+	// closes the descriptor: only digits are safe.
+	ruleDescriptor
 )
 
 // scanEvaluation walks a parsed template for evaluating constructs, and
@@ -70,6 +89,12 @@ const (
 // builtin reads its options.
 func scanEvaluation(file *syntax.File, pr *probe) evaluation {
 	var ev evaluation
+	if pr.dialect == dialectZsh {
+		// zsh evaluates arithmetic in too many places to list (printf's
+		// %d, exit, return, shift, repeat, integer specials): every zsh
+		// template gets the rule.
+		ev.construct = "zsh, which evaluates arithmetic in printf %d, exit, shift and more (use --shell bash or sh for such values)"
+	}
 	found := func(what string) {
 		if ev.construct == "" {
 			ev.construct = what
@@ -101,6 +126,9 @@ func scanEvaluation(file *syntax.File, pr *probe) evaluation {
 			if n.Index != nil {
 				arith("an array subscript")
 			}
+			if n.Name != nil && evaluatedVars[n.Name.Value] {
+				found("an assignment to " + n.Name.Value)
+			}
 		case *syntax.ArrayElem:
 			if n.Index != nil {
 				arith("an array subscript")
@@ -120,6 +148,8 @@ func scanEvaluation(file *syntax.File, pr *probe) evaluation {
 				found("${!name}")
 			case n.Flags != nil && strings.ContainsRune(n.Flags.Value, 'P'):
 				found("${(P)name}")
+			case n.Exp != nil && n.Exp.Op == syntax.OtherParamOps:
+				found("${name@...}")
 			}
 		case *syntax.FuncDecl:
 			ev.functions = true
@@ -145,6 +175,25 @@ func (pr *probe) scanCall(call *syntax.CallExpr, found func(string)) {
 		switch name {
 		case "builtin", "noglob", "nocorrect":
 			args = args[1:]
+			if len(args) > 0 {
+				if opt, _ := pr.literalWord(args[0]); opt == "--" {
+					args = args[1:]
+				}
+			}
+			continue
+		case "exec":
+			// zsh's exec runs builtins too; its options: -c, -l, -a NAME.
+			args = args[1:]
+			for len(args) > 0 {
+				opt, ok := pr.literalWord(args[0])
+				if !ok || !strings.HasPrefix(opt, "-") {
+					break
+				}
+				args = args[1:]
+				if opt == "-a" && len(args) > 0 {
+					args = args[1:]
+				}
+			}
 			continue
 		case "command":
 			args = args[1:]
@@ -167,6 +216,9 @@ func (pr *probe) scanCall(call *syntax.CallExpr, found func(string)) {
 	}
 	name, ok := pr.literalWord(args[0])
 	if !ok {
+		// $cmd could be any builtin. A leading {} is the command by
+		// design (GNU parallel's rule): whoever gives it chooses what runs,
+		// and the values after it are its arguments like any program's.
 		if !pr.isRawWord(args[0]) {
 			found("a command name built at run time")
 		}
@@ -188,9 +240,20 @@ func (pr *probe) scanCall(call *syntax.CallExpr, found func(string)) {
 				found(name + " with an expansion among its arguments")
 			case text == "-v" || text == "-R":
 				found(name + " " + text)
+			case !strings.Contains(text, pr.tag):
 			default:
 				if i, ok := pr.wholeSentinel(text); ok {
 					pr.parts[i].ctx.rule = ruleNoTestName
+					continue
+				}
+				if strings.HasPrefix(text, "-") {
+					found(name + " with a replacement string in an operator")
+					continue
+				}
+				for i := range pr.parts {
+					if pr.parts[i].kind == partArg && strings.HasPrefix(text, pr.sentinel(i)) {
+						pr.parts[i].ctx.rule = ruleNoLeadingDash
+					}
 				}
 			}
 		}

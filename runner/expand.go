@@ -45,13 +45,18 @@ func (t *Template) Expand(a Args) (string, error) {
 func writeArg(b *strings.Builder, p *part, fields []string) error {
 	if p.col > 0 {
 		if p.col > len(fields) {
-			return nil // a missing {N} expands to nothing
+			// A missing {N} is an empty value: an empty word where it
+			// stands alone, so that the words after it keep their places.
+			if !p.raw && p.ctx.kind == quoteBare {
+				return writeInContext(b, "", p.ctx)
+			}
+			return nil
 		}
 		return writeValue(b, p, p.mod.apply(fields[p.col-1]))
 	}
 	// {} stands for all fields, separated by spaces: separate words where
 	// the template leaves it bare, one string inside quotes.
-	if p.raw || p.ctx.kind != quoteBare || len(fields) == 1 {
+	if p.raw || p.ctx.kind != quoteBare || p.ctx.oneWord || len(fields) == 1 {
 		return writeValue(b, p, joinFields(fields, p.mod))
 	}
 	for i, f := range fields {

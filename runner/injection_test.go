@@ -20,10 +20,11 @@ import (
 
 // outcome is what became of one template, value and shell.
 type outcome struct {
-	refused bool   // krun refused the template or the value
-	why     string // the refusal
-	out     string // the shell's standard output, when it ran
-	marker  string // a file the command created: code ran
+	refused bool     // krun refused the template or the value
+	why     string   // the refusal
+	out     string   // the shell's standard output, when it ran
+	marker  string   // "pwned", when a value's "touch pwned" ran
+	created []string // every file the command created
 }
 
 // runInjection parses tmpl for shell, expands it with values and runs it
@@ -50,8 +51,12 @@ func runInjection(t *testing.T, shell, tmpl string, values ...string) outcome {
 	cmd.Env = append(os.Environ(), "HOME="+dir)
 	out, _ := cmd.Output() // many templates fail in some shells: only the marker matters
 	o := outcome{out: string(out)}
-	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
-		o.marker = entries[0].Name()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		o.created = append(o.created, e.Name())
+		if e.Name() == "pwned" {
+			o.marker = e.Name() // a template may create files; this one only a value's code
+		}
 	}
 	return o
 }
@@ -108,12 +113,34 @@ func TestInjectionBypassesClosed(t *testing.T) {
 		{"zsh", `read {} <<< x`, []string{sub}},
 		{"ksh", `x={}; echo $((x))`, []string{sub}},
 		{"ksh", `typeset -n r={}; echo "$r"`, []string{sub}},
+		// A second review: the template supplies the subscript, the value
+		// the $(...); zsh's arithmetic everywhere; backquotes around $(...);
+		// several fields in one-word places; options built from pieces.
+		{"bash", `read "a[{}]" <<< 1`, []string{"$(touch pwned)"}},
+		{"bash", `printf -v "a[{}]" x`, []string{"$(touch pwned)"}},
+		{"bash", `a=(1); unset a[{}]`, []string{"$(touch pwned)"}},
+		{"bash", `declare -n r="a[{}]"`, []string{"$(touch pwned)"}},
+		{"bash", `[ -v "a[{}]" ]`, []string{"$(touch pwned)"}},
+		{"bash", `x=a[{}]; echo "${!x}"`, []string{"$(touch pwned)"}},
+		{"bash", `read x <<< "a[{}]"; echo $((x+1))`, []string{"$(touch pwned)"}},
+		{"bash", `declare -a x={}; echo "$x"`, []string{"($(touch pwned))"}},
+		{"bash", `RANDOM={}`, []string{sub}},
+		{"bash", `x={}; echo "${x@P}"`, []string{"$(touch pwned)"}},
+		{"bash", `PS4={}; set -x; true`, []string{"$(touch pwned)"}},
+		{"bash", `builtin -- read {} <<< 1`, []string{sub}},
+		{"bash", `[ {1}{2} {3} ]`, []string{"-", "v", sub}},
+		{"bash", "shopt -s expand_aliases; alias p='printf -v'\np {} x", []string{sub}},
+		{"zsh", `printf "%05d\n" {}`, []string{"path[$(touch pwned)]"}},
+		{"zsh", `exit {}`, []string{"path[$(touch pwned)]"}},
+		{"zsh", `COLUMNS={} ls`, []string{"path[$(touch pwned)]"}},
+		{"zsh", `exec read {} <<< 1`, []string{"path[$(touch pwned)]"}},
+		{"zsh", `zstyle -s ctx style {}`, []string{"path[$(touch pwned)]"}},
 	}
 	for _, tc := range cases {
 		shell := shellNamed(t, tc.shell)
 		o := runInjection(t, shell, tc.tmpl, tc.values...)
-		if o.marker != "" {
-			t.Errorf("%s: %q with %q ran code: %s appeared", tc.shell, tc.tmpl, tc.values, o.marker)
+		if len(o.created) > 0 {
+			t.Errorf("%s: %q with %q ran code: %q appeared", tc.shell, tc.tmpl, tc.values, o.created)
 		}
 		if !o.refused {
 			t.Errorf("%s: %q with %q was not refused (output %q)", tc.shell, tc.tmpl, tc.values, o.out)
@@ -130,20 +157,28 @@ func TestInjectionLiteralWhereSafe(t *testing.T) {
 	bash := shellNamed(t, "bash")
 	cases := []struct{ tmpl, value, want string }{
 		{`x={}; echo "${!x}"`, "HOME", ""}, // $HOME is the scratch directory: checked below
-		{`printf -v y '%s' {}; echo "$y"`, "$(touch pwned) b", "$(touch pwned) b\n"},
+		{`printf -v y '%s' {}; echo "$y"`, "a b; 'c' \"d\"", "a b; 'c' \"d\"\n"},
 		{`read -r x <<< {}; echo "$x"`, "a b", "a b\n"},
 		{`[ -f {} ] || echo missing {}`, "file[1].txt", "missing file[1].txt\n"},
 		{`[[ {} == -e ]] && echo yes`, "-e", "yes\n"},
 		{"echo '__KRUN1__' {}", ";touch pwned", "__KRUN1__ ;touch pwned\n"},
 		{`printf '%s\n' {}`, "-v", "-v\n"},
+		{"echo `echo $(echo {})`", "x`;touch pwned;#", "x`;touch pwned;#\n"},
+		{"echo `echo $(echo {})`", `a\\b`, `a\\b` + "\n"},
+		{`printf "<%s>\n" {a,{}}`, "x,y", "<a>\n<x,y>\n"},
+		{`printf "<%s>\n" {{}}`, "1..3", "<{1..3}>\n"},
+		{`echo {}>/dev/null; echo ok`, "2", "ok\n"},
+		{`[[ abc =~ {} ]] || echo literal`, "a.c", "literal\n"},
+		{`printf '<%s>' {1} {3} {2}; echo`, "a", "<a><><>\n"},
+		{`printf '<%s>' {3} {1}; echo`, "-v", "<><-v>\n"}, // a missing {N} keeps its place
 	}
 	for _, tc := range cases {
 		o := runInjection(t, bash, tc.tmpl, tc.value)
 		switch {
 		case o.refused:
 			t.Errorf("%q with %q refused: %s", tc.tmpl, tc.value, o.why)
-		case o.marker != "":
-			t.Errorf("%q with %q ran code: %s appeared", tc.tmpl, tc.value, o.marker)
+		case len(o.created) > 0:
+			t.Errorf("%q with %q created %q", tc.tmpl, tc.value, o.created)
 		case tc.want != "" && o.out != tc.want:
 			t.Errorf("%q with %q printed %q, want %q", tc.tmpl, tc.value, o.out, tc.want)
 		case tc.want == "" && !strings.HasPrefix(o.out, "/"):
@@ -204,6 +239,13 @@ var matrixTemplates = []string{
 	`x={}; echo ${y:x}`, `integer x={}`, `float x={}`, `print -v {} x`, `echo "$HOME[{}]"`, `echo !({})`,
 	`for ((i={}; i<1; i++)); do :; done`, `getopts ab {}`, `wait -p {} 2>/dev/null`, `p=printf; $p -v {} x`,
 	`[ {1} {2} ]`, `printf {1} {2} x`,
+	// from the second review
+	`read "a[{}]" <<< 1`, `printf -v "a[{}]" x`, `a=(1); unset a[{}]`, `x=a[{}]; echo "${!x}"`,
+	`declare -a x={}; echo "$x"`, `RANDOM={}`, `x={}; echo "${x@P}"`, `PS4={}; set -x; true`,
+	`builtin -- read {} <<< 1`, `exec read {} <<< 1`, "echo `echo $(echo {})`", `printf "<%s>" {a,{}}`,
+	`printf "<%s>" {{}}`, `echo {}>/dev/null`, `[[ abc =~ {} ]]`, `printf "%05d\n" {}`, `exit {}`,
+	`COLUMNS={} true`, `zstyle -s ctx style {}`, `[ {1}{2} {3} ]`, `printf {4} {1} {2} {3}`,
+	`P=/usr/bin:/bin; P=$P:{}; echo "$P"`, `echo ~{}`, `echo >&{}`,
 }
 
 // matrixValues are hostile values: every way out of a quoted word, and
@@ -212,6 +254,7 @@ var matrixValues = append([]string{
 	"a[$(touch pwned)]", "x[`touch pwned`]", "r,a[$(touch pwned)]", "a[$(touch pwned)]=1", "$HOME[$(touch pwned)]",
 	"-v", "-R", "-e", "*(e:'touch pwned':)", "(e:touch pwned:)", "!(x)", "x=$(touch pwned)",
 	"__KRUN0__", "KRUN", "${a[$(touch pwned)]}", "$((a[$(touch pwned)]))", "a[\\$(touch pwned)]",
+	"($(touch pwned))", "path[$(touch pwned)]", "x`;touch pwned;#", "touch pwned;:", "1..3", "x,y", "2", "a.c",
 }, hostile...)
 
 // TestInjectionMatrix runs every matrix template with every hostile value

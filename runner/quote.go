@@ -69,13 +69,13 @@ func writeInContext(b *strings.Builder, value string, ctx quoteContext) error {
 		return err
 	}
 	if ctx.backquotes == 0 {
-		writeQuoted(b, value, ctx.kind, ctx.inTest)
+		writeQuoted(b, value, ctx.kind, ctx.inTest || ctx.forceQuote)
 		return nil
 	}
 	// Inside `...` the shell removes one level of backslashes before it
 	// parses the inner command: escape the quoted text once per level.
 	var inner strings.Builder
-	writeQuoted(&inner, value, ctx.kind, ctx.inTest)
+	writeQuoted(&inner, value, ctx.kind, ctx.inTest || ctx.forceQuote)
 	text := inner.String()
 	for range ctx.backquotes {
 		text = backquoteEscaper.Replace(text)
@@ -92,15 +92,27 @@ func checkValue(value string, ctx quoteContext) error {
 	switch {
 	case (ctx.kind == quoteArith || ctx.numeric) && !isNumber(value):
 		return &UnsafeValueError{Value: value, Why: "the command evaluates shell arithmetic, where only numbers are safe"}
-	case ctx.evaluator != "" && strings.IndexByte(value, '[') >= 0:
-		return &UnsafeValueError{Value: value, Why: "the command uses " + ctx.evaluator + ", and the shell runs code in a [subscript] of a name or arithmetic it evaluates"}
+	case ctx.evaluator != "" && strings.ContainsAny(value, evaluatedChars):
+		return &UnsafeValueError{Value: value, Why: "the command uses " + ctx.evaluator + ", where the shell may evaluate a value as a name or arithmetic, and runs the $(...) of a [subscript] in it; values with [ $ or ` are refused there"}
 	case ctx.rule == ruleNoOption && strings.HasPrefix(value, "-"):
 		return &UnsafeValueError{Value: value, Why: "it stands where the builtin reads options, and an option could make it read a variable name"}
 	case ctx.rule == ruleNoTestName && (value == "-v" || value == "-R"):
 		return &UnsafeValueError{Value: value, Why: "test would read it as the operator that evaluates a variable name"}
+	case ctx.rule == ruleNoLeadingDash && strings.HasPrefix(value, "-"):
+		return &UnsafeValueError{Value: value, Why: "it begins an argument of test, which could then read as an operator"}
+	case ctx.rule == ruleDescriptor && (value == "" || strings.Trim(value, "0123456789") != ""):
+		return &UnsafeValueError{Value: value, Why: "after >& or <& only a descriptor number is safe (bash expands any other word a second time): write > FILE 2>&1"}
 	}
 	return nil
 }
+
+// evaluatedChars are the characters refused in every value of a template
+// that may evaluate a value as a name or arithmetic (evaluate.go): "[" opens
+// a subscript, and "$" and "`" start the only expansions a subscript
+// performs. A value without them is inert text there, whatever text of the
+// template surrounds it.
+const evaluatedChars = "[$`"
+
 
 // UnsafeValueError reports a value that cannot be inserted safely: in a
 // template that evaluates shell arithmetic (bash evaluates "$(...)" and
@@ -140,10 +152,10 @@ var backquoteEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`")
 
 // writeQuoted writes value as literal text inside quoting of kind: it stays
 // inside the template's quotes when nothing in it is special there, and
-// otherwise closes them, writes a single-quoted word and reopens them. In a
-// test (inTest) a bare value starting with "-" is quoted, so that [[ ]]
-// cannot read it as an operator.
-func writeQuoted(b *strings.Builder, value string, kind quoteKind, inTest bool) {
+// otherwise closes them, writes a single-quoted word and reopens them.
+// With force, the value is always single-quoted: where even plain text is
+// special (see quoteContext.forceQuote and inTest).
+func writeQuoted(b *strings.Builder, value string, kind quoteKind, force bool) {
 	switch kind {
 	case quoteSingle:
 		if !strings.Contains(value, "'") {
@@ -162,7 +174,7 @@ func writeQuoted(b *strings.Builder, value string, kind quoteKind, inTest bool) 
 		writeSingleQuoted(b, value)
 		b.WriteString("$'")
 	case quoteDouble:
-		if !strings.ContainsAny(value, "\"\\$`") {
+		if !force && !strings.ContainsAny(value, "\"\\$`") {
 			b.WriteString(value)
 			return
 		}
@@ -175,7 +187,7 @@ func writeQuoted(b *strings.Builder, value string, kind quoteKind, inTest bool) 
 		// Only a newline ends a comment; nothing else in it is syntax.
 		b.WriteString(strings.ReplaceAll(value, "\n", " "))
 	default:
-		if isBareWord(value) && !(inTest && value[0] == '-') {
+		if !force && isBareWord(value) {
 			b.WriteString(value)
 			return
 		}

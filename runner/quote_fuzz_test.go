@@ -92,6 +92,9 @@ func checkQuoting(t *testing.T, v string) {
 				t.Fatalf("%s for %s: parse: %v", tc.name, sh, err)
 			}
 			command, err := tmpl.Expand(Args{Fields: []string{v}, Seq: 1, Slot: 1})
+			if err != nil && strings.HasSuffix(sh, "zsh") && strings.ContainsAny(v, evaluatedChars) {
+				continue // zsh refuses these in every template (evaluate.go)
+			}
 			if err != nil {
 				t.Fatalf("%s for %s: expand %q: %v", tc.name, sh, v, err)
 			}

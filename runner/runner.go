@@ -322,15 +322,15 @@ func (r *run) start(fields []string) {
 	job := &Job{Seq: r.seq, Args: fields, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
 	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
 	job.Command = cmd
+	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
+		err = errors.New("an argument contains a NUL byte, which no command line can carry (split the input at NULs with -0)")
+	}
 	if r.cfg.DryRun != nil && err == nil {
 		r.releaseSlot(job.Slot)
 		if _, err := fmt.Fprintln(r.cfg.DryRun, job.Command); err != nil {
 			r.fail(fmt.Errorf("write dry run: %w", err))
 		}
 		return
-	}
-	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
-		err = errors.New("an argument contains a NUL byte, which no command line can carry (split the input at NULs with -0)")
 	}
 	r.setTag(job)
 	if r.cfg.Verbose && err == nil {

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // dialect is the family of shell grammar a template is parsed and quoted
@@ -31,9 +32,18 @@ const (
 // would not cover them.
 var shellDialects = map[string]dialect{
 	"sh": dialectBash, "dash": dialectBash, "ash": dialectBash, "busybox": dialectBash,
-	"bash": dialectBash, "ksh": dialectBash, "ksh93": dialectBash,
+	"bash": dialectBash, "bash-static": dialectBash, "rbash": dialectBash,
+	"ksh": dialectBash, "ksh93": dialectBash,
 	"zsh": dialectZsh,
 }
+
+// ambiguousNames are the names several shells are installed under: a hard
+// link or copy named sh or ksh may be mksh or pdksh (OpenBSD, Android), so
+// such a shell is asked what it is.
+var ambiguousNames = map[string]bool{"sh": true, "ksh": true}
+
+// probed caches what each ambiguous shell said it was.
+var probed sync.Map // path -> dialect
 
 // dialectOf classifies a shell by its name and, when that is a symbolic
 // link (Debian's /bin/sh, /usr/bin/ksh through the alternatives), by the
@@ -44,10 +54,40 @@ func dialectOf(shell string) dialect {
 		shell = "/bin/sh"
 	}
 	d := dialectByName(shell)
-	if resolved, err := filepath.EvalSymlinks(shell); err == nil {
-		d = max(d, dialectByName(resolved))
+	resolved, err := filepath.EvalSymlinks(shell)
+	if err != nil {
+		return d
 	}
-	return d
+	d = max(d, dialectByName(resolved))
+	if d == dialectUnknown || !ambiguousNames[filepath.Base(resolved)] {
+		return d
+	}
+	if v, ok := probed.Load(resolved); ok {
+		return max(d, v.(dialect))
+	}
+	v := probeDialect(resolved)
+	probed.Store(resolved, v)
+	return max(d, v)
+}
+
+// probeDialect runs shell once and asks which shell it is. mksh, lksh and
+// pdksh name themselves in KSH_VERSION; ksh93 does too, with "93".
+func probeDialect(shell string) dialect {
+	out, err := exec.Command(shell, "-c", `echo "${BASH_VERSION-}|${ZSH_VERSION-}|${KSH_VERSION-}"`).Output()
+	if err != nil {
+		return dialectUnknown
+	}
+	bashV, rest, _ := strings.Cut(strings.TrimSpace(string(out)), "|")
+	zshV, kshV, _ := strings.Cut(rest, "|")
+	switch {
+	case zshV != "":
+		return dialectZsh
+	case bashV != "":
+		return dialectBash
+	case kshV != "" && !strings.Contains(kshV, "93"):
+		return dialectUnknown // mksh, lksh, pdksh
+	}
+	return dialectBash // dash, ash, busybox, ksh93
 }
 
 func dialectByName(path string) dialect {
@@ -64,12 +104,15 @@ func dialectByName(path string) dialect {
 	return dialectUnknown
 }
 
-// knownShells are the shells whose "-c" krun trusts to run templates.
-var knownShells = map[string]bool{"sh": true, "bash": true, "dash": true, "zsh": true, "ksh": true, "ash": true}
+// knownShells are the shells krun takes from $SHELL. zsh is not among
+// them: it evaluates arithmetic in so many places that krun refuses values
+// with [ $ or ` in every zsh template, so zsh runs templates only when
+// asked for with --shell.
+var knownShells = map[string]bool{"sh": true, "bash": true, "dash": true, "ksh": true, "ash": true}
 
 // ChooseShell returns the shell that runs job commands: override when set
-// (--shell), else $SHELL (envShell) when it is sh, bash, dash, zsh, ksh or
-// ash, else /bin/sh. It fails when the chosen shell cannot be found.
+// (--shell), else $SHELL (envShell) when it is sh, bash, dash, ksh or ash,
+// else /bin/sh. It fails when the chosen shell cannot be found.
 func ChooseShell(override, envShell string) (string, error) {
 	name := "/bin/sh"
 	switch {

@@ -45,7 +45,7 @@ func TestExpand(t *testing.T) {
 		{"seq-stops-append", []string{"echo", "{#}"}, "", []string{"a"}, "echo 7"},
 		{"slot", []string{"echo", "{%}"}, "", []string{"a"}, "echo 3"},
 		{"positional", []string{"echo", "{2}", "{1}"}, "", []string{"a", "b"}, "echo b a"},
-		{"missing-column", []string{"echo", "{1}", "{4}"}, "", []string{"a"}, "echo a "},
+		{"missing-column", []string{"echo", "{1}", "{4}"}, "", []string{"a"}, "echo a ''"},
 		{"column-modifiers", []string{"echo", "{1/.}", "{2//}"}, "", []string{"x/y.z", "p/q"}, "echo y p"},
 		{"all-fields-bare", []string{"echo", "{}"}, "", []string{"a b", "c"}, "echo 'a b' c"},
 		{"all-fields-quoted", []string{`echo "{}"`}, "", []string{"a", "b"}, `echo "a b"`},
