@@ -113,7 +113,6 @@ func checkValue(value string, ctx quoteContext) error {
 // template surrounds it.
 const evaluatedChars = "[$`"
 
-
 // UnsafeValueError reports a value that cannot be inserted safely: in a
 // template that evaluates shell arithmetic (bash evaluates "$(...)" and
 // array subscripts there, quoted or not, and in the values of variables
