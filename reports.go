@@ -106,7 +106,7 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 		if fi.Mode().IsRegular() {
 			size = fi.Size()
 		}
-		if rep.jobLogW, err = output.NewJobLog(rep.joblog, o.jobLog, size); err != nil {
+		if rep.jobLogW, err = output.NewJobLog(outOpt.Context, rep.joblog, o.jobLog, size); err != nil {
 			return nil, nil, fmt.Errorf("--joblog: %w", err)
 		}
 		rep.observers = append(rep.observers, rep.jobLogW)

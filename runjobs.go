@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/mattn/go-isatty"
 
@@ -62,9 +63,12 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
+	var control runner.Config
+	if err := o.control(&control); err != nil {
+		return usageError(err)
+	}
+	intr := watchInterrupts(ctx, stderr, termSeqTotal(control.TermSeq)+3*time.Second, os.Exit)
+	defer intr.stop()
 
 	outOpt, err := o.outputOptions(stdout, stderr, os.Getenv)
 	if err != nil {
@@ -76,17 +80,12 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 			return usageError(fmt.Errorf("--tagstring: %w", err))
 		}
 	}
-	// Every flag value is checked before any report file is touched.
-	var control runner.Config
-	if err := o.control(&control); err != nil {
-		return usageError(err)
-	}
 	total := in.Total()
 	progress := o.setupProgress(&outOpt, total)
-	openCtx, interrupted := watchSignals(ctx, sigs)
-	rep, sink, err := o.openReports(openCtx, outOpt)
-	if sig := interrupted(); sig != nil {
-		return signalExit(sig, err)
+	outOpt.Context = intr.hard
+	rep, sink, err := o.openReports(intr.ctx, outOpt)
+	if sig := intr.signal(); sig != nil {
+		return &exitError{code: signalCode(sig), err: err}
 	}
 	if err != nil {
 		return usageError(err)
@@ -105,7 +104,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	cfg.Verbose = o.verbose
 	cfg.DirectExec = true
 	cfg.ReapOrphans = true
-	cfg.Signals = sigs
+	cfg.Signals = intr.run
 	var dry *bufio.Writer
 	if o.dryRun {
 		dry = bufio.NewWriterSize(stdout, 64<<10)
@@ -122,10 +121,14 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		// Not after a closed stdout: the jobs krun ended are no news.
 		sink.Message(line)
 	}
-	closeCtx, interrupted := watchSignals(ctx, sigs)
-	cerr := errors.Join(sink.Close(), rep.close(closeCtx))
-	if sig := interrupted(); sig != nil {
-		return signalExit(sig, cerr)
+	cerr := errors.Join(sink.Close(), rep.close(intr.hard))
+	if sig := intr.signal(); sig != nil {
+		// Stopped by a signal: 128+n, whatever waits it ended (a lock,
+		// the reader of a FIFO), which the error names.
+		if err == nil {
+			err = cerr
+		}
+		return &exitError{code: signalCode(sig), err: err}
 	}
 	if err == nil {
 		err = cerr
@@ -147,43 +150,11 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	return nil
 }
 
-// watchSignals returns a context that SIGINT, SIGTERM or SIGHUP on sigs
-// cancels, for the waits before and after the jobs run (the reader of a
-// FIFO report); the run loop reads sigs itself. interrupted stops the
-// watch and returns the signal that came, if any.
-func watchSignals(parent context.Context, sigs <-chan os.Signal) (ctx context.Context, interrupted func() os.Signal) {
-	ctx, cancel := context.WithCancelCause(parent)
-	stop := make(chan struct{})
-	got := make(chan os.Signal, 1)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		select {
-		case sig := <-sigs:
-			got <- sig
-			cancel(fmt.Errorf("interrupted by %v", sig))
-		case <-stop:
-		}
-	}()
-	return ctx, func() os.Signal {
-		close(stop)
-		<-done
-		cancel(nil)
-		select {
-		case sig := <-got:
-			return sig
-		default:
-			return nil
-		}
+// termSeqTotal is how long a termination sequence may take.
+func termSeqTotal(seq []runner.TermStep) time.Duration {
+	var total time.Duration
+	for _, s := range seq {
+		total += s.Wait
 	}
-}
-
-// signalExit is krun's exit for a signal that ended a wait outside the run
-// loop: 128+n, with what krun was waiting for.
-func signalExit(sig os.Signal, err error) error {
-	code := 128 + 15
-	if s, ok := sig.(syscall.Signal); ok {
-		code = 128 + int(s)
-	}
-	return &exitError{code: code, err: err}
+	return total
 }

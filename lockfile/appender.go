@@ -74,7 +74,7 @@ func (a *Appender) lock(ctx context.Context) (func() error, error) {
 	select {
 	case a.turn <- struct{}{}:
 	case <-ctx.Done():
-		return nil, waitError(a.f.Name(), false, ctx.Err())
+		return nil, waitError(ctx, a.f.Name(), false, ctx.Err())
 	}
 	fd := int(a.f.Fd())
 	for {
@@ -100,7 +100,7 @@ func (a *Appender) lock(ctx context.Context) (func() error, error) {
 		select {
 		case <-ctx.Done():
 			<-a.turn
-			return nil, waitError(a.f.Name(), false, ctx.Err())
+			return nil, waitError(ctx, a.f.Name(), false, ctx.Err())
 		case <-time.After(retryDelay):
 		}
 	}

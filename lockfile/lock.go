@@ -32,11 +32,11 @@ const retryDelay = 10 * time.Millisecond
 // nothing. A holder that dies holds nothing: the kernel drops its lock.
 func Lock(ctx context.Context, path string, shared bool) (unlock func() error, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, waitError(path, shared, err)
+		return nil, waitError(ctx, path, shared, err)
 	}
 	key := registryKey(path)
 	if err := pathLocks.acquire(ctx, key, shared); err != nil {
-		return nil, waitError(path, shared, err)
+		return nil, waitError(ctx, path, shared, err)
 	}
 	f := flock.New(path, flock.SetPermissions(0o666))
 	try := f.TryLockContext
@@ -46,7 +46,7 @@ func Lock(ctx context.Context, path string, shared bool) (unlock func() error, e
 	if _, err := try(ctx, retryDelay); err != nil {
 		pathLocks.release(key, shared)
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-			return nil, waitError(path, shared, err)
+			return nil, waitError(ctx, path, shared, err)
 		}
 		return nil, lockError(path, err)
 	}
@@ -64,14 +64,30 @@ func Lock(ctx context.Context, path string, shared bool) (unlock func() error, e
 	}, nil
 }
 
-// waitError reports a wait for the lock on path that ctx ended.
-func waitError(path string, shared bool, err error) error {
+// waitError reports a wait for the lock on path that ctx ended with err.
+// The message gives the context's cause when it has one ("interrupted by
+// interrupt"); errors.Is still finds err (context.Canceled or
+// context.DeadlineExceeded).
+func waitError(ctx context.Context, path string, shared bool, err error) error {
 	mode := "an exclusive"
 	if shared {
 		mode = "a shared"
 	}
+	if cause := context.Cause(ctx); cause != nil && cause != ctx.Err() {
+		return &causedError{msg: fmt.Sprintf("wait for %s lock on %s: %v", mode, path, cause), errs: []error{cause, err}}
+	}
 	return fmt.Errorf("wait for %s lock on %s: %w", mode, path, err)
 }
+
+// causedError is an error that says one thing and wraps two: the cause a
+// context was cancelled with, and the context's own error.
+type causedError struct {
+	msg  string
+	errs []error
+}
+
+func (e *causedError) Error() string   { return e.msg }
+func (e *causedError) Unwrap() []error { return e.errs }
 
 // lockError reports a failure to open or lock path; errors from open
 // already name the file.

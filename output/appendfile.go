@@ -136,7 +136,7 @@ func (j *appendJob) appendBlocks() {
 		if b == nil || b.len() == 0 {
 			continue
 		}
-		if _, err := ap.Append(context.Background(), b.reader()); err != nil {
+		if _, err := ap.Append(j.a.opt.context(), b.reader()); err != nil {
 			j.a.appendErr.set(&WriteError{Stream: ap.Name(), Err: err})
 		}
 		b.reset()

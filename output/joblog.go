@@ -28,6 +28,7 @@ type LineAppender interface {
 // so that a kill -9 of krun never leaves a torn line and tools that read
 // GNU parallel joblogs read it. It is a runner.Observer.
 type JobLog struct {
+	ctx  context.Context
 	w    LineAppender
 	name string
 	// err is the first failure to write, reported by Err.
@@ -35,11 +36,12 @@ type JobLog struct {
 }
 
 // NewJobLog returns a JobLog appending to w, and writes the header when
-// the file is empty (size is its current size).
-func NewJobLog(w LineAppender, name string, size int64) (*JobLog, error) {
-	j := &JobLog{w: w, name: name}
+// the file is empty (size is its current size). ctx ends its waits for
+// the file's lock.
+func NewJobLog(ctx context.Context, w LineAppender, name string, size int64) (*JobLog, error) {
+	j := &JobLog{ctx: ctx, w: w, name: name}
 	if size == 0 {
-		if _, err := w.AppendBytes(context.Background(), []byte(JobLogHeader)); err != nil {
+		if _, err := w.AppendBytes(ctx, []byte(JobLogHeader)); err != nil {
 			return nil, fmt.Errorf("joblog %s: %w", name, err)
 		}
 	}
@@ -51,7 +53,7 @@ func (j *JobLog) Observe(e runner.Event) {
 	if e.Kind != runner.EventFinish {
 		return
 	}
-	if _, err := j.w.AppendBytes(context.Background(), jobLogLine(e.Job, e.Status)); err != nil {
+	if _, err := j.w.AppendBytes(j.ctx, jobLogLine(e.Job, e.Status)); err != nil {
 		j.err.set(fmt.Errorf("joblog %s: %w", j.name, err))
 	}
 }
