@@ -21,6 +21,7 @@ type reports struct {
 	events    *output.Events
 	eventsF   *os.File
 	junit     *output.JUnit
+	timeline  *timelineReport // --timeline
 	skip      func(seq int64) bool
 	appenders []*lockfile.Appender // --append, --append-stderr
 }
@@ -66,6 +67,12 @@ func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, err
 		// Show what would run (--resume and --shard apply) and touch no
 		// file.
 		return rep, sink, nil
+	}
+	if o.timeline != "" {
+		// Written at the end; checked now, before any file is touched.
+		if err := checkReportPath(o.timeline); err != nil {
+			return nil, nil, fmt.Errorf("--timeline: %w", err)
+		}
 	}
 	if o.jobLog != "" {
 		if !o.resume && !o.resumeFailed {
@@ -151,6 +158,10 @@ func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, err
 		}
 		sink = res
 	}
+	if o.timeline != "" {
+		rep.timeline = newTimelineReport(o.timeline)
+		rep.observers = append(rep.observers, rep.timeline)
+	}
 	return rep, sink, nil
 }
 
@@ -180,6 +191,9 @@ func (r *reports) close() error {
 	}
 	if r.junit != nil {
 		errs = append(errs, r.junit.Write())
+	}
+	if r.timeline != nil {
+		errs = append(errs, r.timeline.write())
 	}
 	for _, a := range r.appenders {
 		errs = append(errs, a.Close())

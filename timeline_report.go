@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/krun-dev/krun/runner"
+	"github.com/krun-dev/krun/timeline"
+)
+
+// timelineReport is --timeline FILE: it records the run's events as they
+// happen, keeping what the chart needs of each try, and draws the chart
+// at the end. Its chart is byte for byte the one that krun timeline draws
+// from the --events file of the same run. It is a runner.Observer.
+type timelineReport struct {
+	path string
+	rec  *timeline.Recorder
+}
+
+func newTimelineReport(path string) *timelineReport {
+	return &timelineReport{path: path, rec: timeline.NewRecorder()}
+}
+
+// Observe records e, with the fields --events writes for it.
+func (t *timelineReport) Observe(e runner.Event) {
+	te := timeline.Event{Kind: string(e.Kind), Time: e.Time, Attempt: e.Attempt, Message: e.Message}
+	if e.Job != nil {
+		te.Seq, te.Slot, te.Command = e.Job.Seq, e.Job.Slot, e.Job.Command
+	}
+	if e.Kind == runner.EventFinish || e.Kind == runner.EventRetry {
+		st := e.Status
+		te.Exit, te.Signal, te.Duration = st.Exit, int(st.Signal), st.Duration
+		te.TimedOut, te.Killed = st.TimedOut, st.Killed
+		if st.Err != nil {
+			te.Error = st.Err.Error()
+		}
+	}
+	t.rec.Add(te)
+}
+
+// write draws the chart into the file.
+func (t *timelineReport) write() error {
+	run := t.rec.Run()
+	err := writeReportFile(t.path, func(w io.Writer) error {
+		return timeline.Render(w, run, timeline.FormatOf(t.path), timeline.Options{})
+	})
+	if err != nil {
+		return fmt.Errorf("timeline %s: %w", t.path, err)
+	}
+	return nil
+}
