@@ -88,5 +88,18 @@ func plural(n int, noun string) string {
 			noun += "s"
 		}
 	}
-	return strconv.Itoa(n) + " " + noun
+	return num(n) + " " + noun
+}
+
+// num formats a count with thousands separators: "100,000".
+func num(n int) string {
+	s := strconv.Itoa(n)
+	neg := ""
+	if n < 0 {
+		neg, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return neg + s
 }

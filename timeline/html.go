@@ -52,11 +52,11 @@ func (c *chart) writeHTML(w *bytes.Buffer) {
 	if s.tries > 0 {
 		w.WriteString(`<dl class="totals">` + "\n")
 		for _, kv := range [][2]string{
-			{"jobs", fmt.Sprint(s.jobs)},
-			{"failed", fmt.Sprint(s.failed)},
+			{"jobs", num(s.jobs)},
+			{"failed", num(s.failed)},
 			{"wall time", duration(s.wall)},
 			{"slot utilisation", percent(s.util)},
-			{"slots", fmt.Sprint(s.slots)},
+			{"slots", num(s.slots)},
 		} {
 			w.WriteString("<div><dt>")
 			esc(w, kv[0])

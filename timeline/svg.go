@@ -61,8 +61,8 @@ func (c *chart) title() string {
 	if s.tries == 0 {
 		return "krun timeline: no jobs"
 	}
-	return fmt.Sprintf("krun timeline: %d jobs, %d failed, wall time %s, slot utilisation %s",
-		s.jobs, s.failed, duration(s.wall), percent(s.util))
+	return fmt.Sprintf("krun timeline: %s, %s failed, wall time %s, slot utilisation %s",
+		plural(s.jobs, "job"), num(s.failed), duration(s.wall), percent(s.util))
 }
 
 // facts are the header's other totals.
@@ -100,8 +100,8 @@ func (c *chart) facts() []string {
 func (c *chart) notes() []string {
 	var n []string
 	if c.merged > 0 {
-		n = append(n, fmt.Sprintf("%d of %d tries are drawn merged: past %d bars, tries narrower than %s px that start within %s px on a row are one bar, coloured by the worst outcome among them (hover for counts).",
-			c.merged, c.sum.tries, c.maxBars, px(c.quantum), px(c.quantum)))
+		n = append(n, fmt.Sprintf("%s of %s tries are drawn merged: past %s bars, tries narrower than %s px that start within %s px on a row are one bar, coloured by the worst outcome among them (hover for counts).",
+			num(c.merged), num(c.sum.tries), num(c.maxBars), px(c.quantum), px(c.quantum)))
 	}
 	if c.slotsPerRow > 1 {
 		n = append(n, fmt.Sprintf("%d slots share each row.", c.slotsPerRow))
@@ -256,11 +256,11 @@ func (c *chart) barTitle(b *Bar) string {
 // they ended, and when.
 func (c *chart) aggTitle(a *aggregate) string {
 	var t strings.Builder
-	fmt.Fprintf(&t, "%d tries drawn as one bar: seq %d to %d\n", a.n, a.minSeq, a.maxSeq)
+	fmt.Fprintf(&t, "%s tries drawn as one bar: seq %d to %d\n", num(a.n), a.minSeq, a.maxSeq)
 	sep := ""
 	for i := int(numOutcomes) - 1; i >= 0; i-- { // the worst first
 		if o := Outcome(i); a.counts[o] > 0 {
-			fmt.Fprintf(&t, "%s%d %s", sep, a.counts[o], outcomeInfo[o].label)
+			fmt.Fprintf(&t, "%s%s %s", sep, num(a.counts[o]), outcomeInfo[o].label)
 			sep = ", "
 		}
 	}
