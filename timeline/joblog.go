@@ -48,13 +48,13 @@ func parseJobLogLine(line string) (Bar, error) {
 	if err != nil || seq < 1 {
 		return Bar{}, fmt.Errorf("Seq %q is not a job number (1, 2, ...)", clip(f[0], 30))
 	}
-	var secs [2]float64
+	var ns [2]int64
 	for i, col := range []int{2, 3} {
-		v, err := strconv.ParseFloat(strings.TrimSpace(f[col]), 64)
-		if err != nil || math.IsNaN(v) || v < 0 || v > 1e11 {
+		v, ok := parseSeconds(strings.TrimSpace(f[col]))
+		if !ok {
 			return Bar{}, fmt.Errorf("%s %q is not a number of seconds", jobLogNames[col], clip(f[col], 30))
 		}
-		secs[i] = v
+		ns[i] = v
 	}
 	var ints [2]int
 	for i, col := range []int{6, 7} {
@@ -65,10 +65,8 @@ func parseJobLogLine(line string) (Bar, error) {
 		ints[i] = v
 	}
 	b := Bar{Exit: ints[0], Signal: ints[1]}
-	start, runtime := secs[0], secs[1]
 	b.Seq, b.Attempt, b.Host = seq, 1, normHost(f[1])
-	b.Start = nanos(start)
-	b.End = b.Start + nanos(runtime)
+	b.Start, b.End = ns[0], ns[0]+ns[1]
 	b.Command = clip(strings.ReplaceAll(f[8], "\x00", "\n"), maxText)
 	switch {
 	case b.Exit == -1:
@@ -79,4 +77,41 @@ func parseJobLogLine(line string) (Bar, error) {
 		b.Outcome = OK
 	}
 	return b, nil
+}
+
+// maxSeconds bounds the times of a joblog: the year 5138.
+const maxSeconds = 1e11
+
+// parseSeconds parses a non-negative number of seconds, as a joblog
+// writes it ("1772366400.123"), into nanoseconds: exactly for a plain
+// decimal, through a float for other forms ("1e3").
+func parseSeconds(s string) (int64, bool) {
+	whole, frac, _ := strings.Cut(s, ".")
+	if digits(whole) && len(whole) <= 11 && (frac == "" || digits(frac) && len(frac) <= 9) {
+		w, _ := strconv.ParseInt(whole, 10, 64)
+		ns := w * 1e9
+		if frac != "" {
+			f, _ := strconv.ParseInt(frac, 10, 64)
+			for range 9 - len(frac) {
+				f *= 10
+			}
+			ns += f
+		}
+		return ns, w < maxSeconds
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || v < 0 || v >= maxSeconds {
+		return 0, false
+	}
+	return nanos(v), true
+}
+
+// digits reports whether s is one or more ASCII digits.
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
