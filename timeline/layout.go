@@ -1,7 +1,9 @@
 package timeline
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -117,6 +119,14 @@ func layout(run *Run, opt Options) *chart {
 	}
 	c := &chart{width: float64(opt.Width), plotX: labelWidth, maxBars: opt.MaxBars}
 	c.plotW = c.width - labelWidth - rightPad
+	if !slices.IsSortedFunc(run.Bars, func(a, b Bar) int { return cmp.Compare(a.Start, b.Start) }) ||
+		!slices.IsSortedFunc(run.Marks, func(a, b Mark) int { return cmp.Compare(a.Time, b.Time) }) {
+		// A Run made by hand: put it in the order Read gives.
+		sorted := *run
+		sorted.Bars, sorted.Marks = slices.Clone(run.Bars), slices.Clone(run.Marks)
+		sortRun(&sorted)
+		run = &sorted
+	}
 	bars := run.Bars
 	slots, slotOf := assignSlots(bars)
 	c.sum = summarize(run, len(slots), slots)
