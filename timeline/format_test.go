@@ -9,7 +9,7 @@ func TestFormatting(t *testing.T) {
 		{duration(725e9), "12m05s"}, {duration(3*3600e9 + 125e9), "3h02m"},
 		{tickLabel(0, 1e9), "0"}, {tickLabel(250e6, 50e6), "0.25s"}, {tickLabel(5e6, 1e6), "0.005s"},
 		{tickLabel(45e9, 15e9), "45s"}, {tickLabel(90e9, 30e9), "1m30s"}, {tickLabel(7200e9, 3600e9), "2h"},
-		{tickLabel(86400e9 + 3600e9, 3600e9), "1d1h"},
+		{tickLabel(86400e9+3600e9, 3600e9), "1d1h"},
 		{num(0), "0"}, {num(999), "999"}, {num(1000), "1,000"}, {num(100000), "100,000"}, {num(-1234567), "-1,234,567"},
 		{plural(1, "slot"), "1 slot"}, {plural(2, "slot"), "2 slots"}, {plural(3, "retried try"), "3 retried tries"},
 		{plural(2, "timed out"), "2 timed out"}, {plural(1000, "job"), "1,000 jobs"},
