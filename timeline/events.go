@@ -119,7 +119,7 @@ func (b *builder) add(e Event) {
 		b.last = max(b.last, bar.End)
 		switch {
 		case e.Kind == "retry":
-			bar.Outcome = Retried
+			bar.Outcome, bar.TimedOut = Retried, e.TimedOut
 		case e.Error != "":
 			bar.Outcome = Failed
 		case e.TimedOut:

@@ -57,6 +57,7 @@ type Bar struct {
 	// Start and End are Unix times in nanoseconds.
 	Start, End int64
 	Outcome    Outcome
+	TimedOut   bool // a retried try that --timeout ended
 	Exit       int
 	Signal     int
 	Command    string // at most maxText characters

@@ -236,6 +236,9 @@ func (c *chart) barTitle(b *Bar) string {
 		fmt.Fprintf(&t, ", slot %d", b.Slot)
 	}
 	fmt.Fprintf(&t, "\n%s", outcomeInfo[b.Outcome].label)
+	if b.TimedOut {
+		t.WriteString(" (timed out)")
+	}
 	if b.Outcome != Unfinished {
 		fmt.Fprintf(&t, ": exit %d", b.Exit)
 		if b.Signal != 0 {
