@@ -70,7 +70,7 @@ func (o *options) openReports(outOpt output.Options) (*reports, output.Sink, err
 	}
 	if o.timeline != "" {
 		// Written at the end; checked now, before any file is touched.
-		if err := checkReportPath(o.timeline); err != nil {
+		if err := checkTimelinePath(o.timeline); err != nil {
 			return nil, nil, fmt.Errorf("--timeline: %w", err)
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -15,6 +16,17 @@ import (
 type timelineReport struct {
 	path string
 	rec  *timeline.Recorder
+}
+
+// checkTimelinePath checks, before any job runs, that the chart can be
+// written to path at the end of the run.
+func checkTimelinePath(path string) error {
+	if path == "-" {
+		// As a file name it would surprise; as standard output it would
+		// land in the middle of the jobs' output.
+		return errors.New(`"-" is not a file: name one (/dev/stdout to write the chart there)`)
+	}
+	return checkReportPath(path)
 }
 
 func newTimelineReport(path string) *timelineReport {

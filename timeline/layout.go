@@ -129,7 +129,7 @@ func layout(run *Run, opt Options) *chart {
 	}
 	bars := run.Bars
 	slots, slotOf := assignSlots(bars)
-	c.sum = summarize(run, len(slots), slots)
+	c.sum = summarize(run, slots)
 
 	// Time: from the first start to the last end, or mark.
 	c.t0, c.span = timeRange(run)

@@ -28,9 +28,9 @@ type summary struct {
 	breakers int
 }
 
-// summarize adds up run, whose bars take nslots slots.
-func summarize(run *Run, nslots int, slots []slot) summary {
-	s := summary{format: run.Format, tries: len(run.Bars), slots: nslots}
+// summarize adds up run, whose bars take the given slots.
+func summarize(run *Run, slots []slot) summary {
+	s := summary{format: run.Format, tries: len(run.Bars), slots: len(slots)}
 	hosts := map[string]bool{}
 	for _, sl := range slots {
 		hosts[sl.host] = true
