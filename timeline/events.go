@@ -51,9 +51,10 @@ func (r *Recorder) Add(e Event) {
 	r.b.add(e)
 }
 
-// Run returns the run recorded so far: the same [Run] that [Read] returns
-// for the --events file of the same events. Tries that started and did
-// not end are unfinished.
+// Run returns the run recorded: the same [Run] that [Read] returns for
+// the --events file of the same events. Tries that started and did not
+// end are unfinished. Call it once the run is over: the bars are handed
+// over, not copied, and a later Add or Run may reorder them.
 func (r *Recorder) Run() *Run {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -140,11 +141,13 @@ func (b *builder) add(e Event) {
 // run returns the bars and marks so far, sorted; the tries still open are
 // unfinished bars ending at the latest time seen.
 func (b *builder) run() *Run {
-	r := &Run{Bars: make([]Bar, 0, len(b.bars)+len(b.open)), Marks: append([]Mark(nil), b.marks...)}
+	// The bars are sorted in place (their order is no one else's) and not
+	// copied unless tries are open: a Recorder of a long run holds one
+	// copy of them, not two.
+	r := &Run{Bars: b.bars[:len(b.bars):len(b.bars)], Marks: append([]Mark(nil), b.marks...)}
 	if b.any {
 		r.Format = "krun events"
 	}
-	r.Bars = append(r.Bars, b.bars...)
 	for k, o := range b.open {
 		r.Bars = append(r.Bars, Bar{Seq: k.seq, Attempt: k.attempt, Host: k.host, Slot: o.slot,
 			Start: o.start, End: max(b.last, o.start), Outcome: Unfinished, Command: o.command})
