@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -280,5 +281,18 @@ func TestParseSeconds(t *testing.T) {
 		if ok != tc.ok || ok && got != tc.want {
 			t.Errorf("parseSeconds(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+// TestReadSynthetic: Read of a synthetic run's events gives the run
+// synthBars builds directly (which the size test uses).
+func TestReadSynthetic(t *testing.T) {
+	jobs := synthRun(synthOptions{jobs: 2000, slots: 8, seed: 3, command: hostileCommand})
+	run, err := Read(bytes.NewReader(synthEvents(jobs)), "events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := synthBars(jobs); !reflect.DeepEqual(run, want) {
+		t.Errorf("Read and synthBars differ:\n%s\n%s", dumpBars(run.Bars[:3]), dumpBars(want.Bars[:3]))
 	}
 }
