@@ -207,10 +207,13 @@ func parseEvent(line []byte) (Event, error) {
 	if err != nil {
 		return Event{}, fmt.Errorf("time %q is not an RFC 3339 time", clip(*l.Time, 40))
 	}
+	if sec := t.Unix(); sec < 0 || sec >= maxStart {
+		return Event{}, fmt.Errorf("time %q is out of range (1970 to 2191)", clip(*l.Time, 40))
+	}
 	e.Time = t
 	if l.Duration != nil {
 		d := *l.Duration
-		if d < 0 || d > 1e9 {
+		if d < 0 || d >= maxDuration {
 			return Event{}, fmt.Errorf("duration %v is out of range", d)
 		}
 		e.Duration = time.Duration(nanos(d))

@@ -50,7 +50,7 @@ func parseJobLogLine(line string) (Bar, error) {
 	}
 	var ns [2]int64
 	for i, col := range []int{2, 3} {
-		v, ok := parseSeconds(strings.TrimSpace(f[col]))
+		v, ok := parseSeconds(strings.TrimSpace(f[col]), []float64{maxStart, maxDuration}[i])
 		if !ok {
 			return Bar{}, fmt.Errorf("%s %q is not a number of seconds", jobLogNames[col], clip(f[col], 30))
 		}
@@ -79,13 +79,10 @@ func parseJobLogLine(line string) (Bar, error) {
 	return b, nil
 }
 
-// maxSeconds bounds the times of a joblog: the year 5138.
-const maxSeconds = 1e11
-
-// parseSeconds parses a non-negative number of seconds, as a joblog
-// writes it ("1772366400.123"), into nanoseconds: exactly for a plain
-// decimal, through a float for other forms ("1e3").
-func parseSeconds(s string) (int64, bool) {
+// parseSeconds parses a number of seconds from 0 to below limit, as a
+// joblog writes it ("1772366400.123"), into nanoseconds: exactly for a
+// plain decimal, through a float for other forms ("1e3").
+func parseSeconds(s string, limit float64) (int64, bool) {
 	whole, frac, _ := strings.Cut(s, ".")
 	if digits(whole) && len(whole) <= 11 && (frac == "" || digits(frac) && len(frac) <= 9) {
 		w, _ := strconv.ParseInt(whole, 10, 64)
@@ -97,10 +94,10 @@ func parseSeconds(s string) (int64, bool) {
 			}
 			ns += f
 		}
-		return ns, w < maxSeconds
+		return ns, float64(w) < limit
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || v < 0 || v >= maxSeconds {
+	if err != nil || math.IsNaN(v) || v < 0 || v >= limit {
 		return 0, false
 	}
 	return nanos(v), true

@@ -371,7 +371,8 @@ func ticks(c *chart) []tick {
 		step = (c.span/10/86400e9 + 1) * 86400e9
 	}
 	var ts []tick
-	for t := int64(0); t <= c.span; t += step {
+	for k := range c.span/step + 1 { // counted: t += step could overflow
+		t := k * step
 		ts = append(ts, tick{x: c.x(c.t0 + t), label: tickLabel(t, step)})
 	}
 	return ts

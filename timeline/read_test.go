@@ -139,6 +139,9 @@ func TestReadErrors(t *testing.T) {
 		{"bad time", good + good + `{"event":"start","time":"yesterday","seq":1}` + "\n", 3, `time "yesterday" is not an RFC 3339 time`},
 		{"seq type", good + `{"event":"start","time":"2026-03-01T12:00:00Z","seq":"1"}` + "\n", 2, `field "seq": want a int64, got string`},
 		{"no seq", good + `{"event":"finish","time":"2026-03-01T12:00:00Z"}` + "\n", 2, `"finish" event without a seq`},
+		{"time before 1970", good + `{"event":"halt","time":"1969-12-31T23:59:59Z"}` + "\n", 2, "is out of range"},
+		{"time after 2191", good + `{"event":"halt","time":"9999-12-31T23:59:59Z"}` + "\n", 2, "is out of range"},
+		{"joblog: runtime of 40 years", header + "1\t:\t1.0\t1262304000\t0\t0\t0\t0\tcmd\n", 2, `JobRuntime "1262304000"`},
 		{"negative duration", good + `{"event":"finish","time":"2026-03-01T12:00:00Z","seq":1,"duration":-1}` + "\n", 2, "duration -1 is out of range"},
 		{"negative slot", `{"event":"start","time":"2026-03-01T12:00:00Z","seq":1,"slot":-2}` + "\n", 1, "slot -2 is negative"},
 		{"hostile text", `{"event":"x\n\u001b[31m","time":"2026-03-01T12:00:00Z"}` + "\n" + good + `{"event":"start","time":"\u001b]0;pwned\u0007\n"}` + "\n", 3, `is not an RFC 3339 time`},
@@ -275,9 +278,11 @@ func TestParseSeconds(t *testing.T) {
 		{"Inf", 0, false},
 		{"NaN", 0, false},
 		{"1e12", 0, false},
+		{"7000000000", 0, false},
+		{"6999999999.999", 6999999999999000000, true},
 		{"", 0, false},
 	} {
-		got, ok := parseSeconds(tc.in)
+		got, ok := parseSeconds(tc.in, maxStart)
 		if ok != tc.ok || ok && got != tc.want {
 			t.Errorf("parseSeconds(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
 		}

@@ -97,6 +97,14 @@ func sortRun(r *Run) {
 	})
 }
 
+// The times and durations a timeline takes, in seconds: up to the year
+// 2191 and 31 years, so that no end, and no span between two times,
+// overflows nanoseconds in an int64.
+const (
+	maxStart    = 7e9
+	maxDuration = 1e9
+)
+
 // maxText is the most characters of a command or message a timeline
 // keeps: enough to recognise a job, and a bound on the file's size.
 const maxText = 100
