@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -83,6 +84,9 @@ func drawTimeline(stdin io.Reader, stdout io.Writer, from, out, format string) e
 	var run *timeline.Run
 	var err error
 	if from == "-" {
+		if stdin == nil {
+			stdin = strings.NewReader("")
+		}
 		if fl, ok := stdin.(*os.File); ok && isatty.IsTerminal(fl.Fd()) {
 			return usageError(errors.New("timeline: give the run to draw with --from FILE (an --events file or a joblog), or on standard input"))
 		}
