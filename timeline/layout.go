@@ -120,12 +120,21 @@ func layout(run *Run, opt Options) *chart {
 	c := &chart{width: float64(opt.Width), plotX: labelWidth, maxBars: opt.MaxBars}
 	c.plotW = c.width - labelWidth - rightPad
 	if !slices.IsSortedFunc(run.Bars, func(a, b Bar) int { return cmp.Compare(a.Start, b.Start) }) ||
-		!slices.IsSortedFunc(run.Marks, func(a, b Mark) int { return cmp.Compare(a.Time, b.Time) }) {
-		// A Run made by hand: put it in the order Read gives.
-		sorted := *run
-		sorted.Bars, sorted.Marks = slices.Clone(run.Bars), slices.Clone(run.Marks)
-		sortRun(&sorted)
-		run = &sorted
+		!slices.IsSortedFunc(run.Marks, func(a, b Mark) int { return cmp.Compare(a.Time, b.Time) }) ||
+		slices.ContainsFunc(run.Bars, func(b Bar) bool { return b.Outcome >= numOutcomes || b.End < b.Start }) {
+		// A Run made by hand: put it in the order Read gives, with
+		// outcomes and ends that Read would give.
+		fixed := *run
+		fixed.Bars, fixed.Marks = slices.Clone(run.Bars), slices.Clone(run.Marks)
+		for i := range fixed.Bars {
+			b := &fixed.Bars[i]
+			if b.Outcome >= numOutcomes {
+				b.Outcome = Failed
+			}
+			b.End = max(b.End, b.Start)
+		}
+		sortRun(&fixed)
+		run = &fixed
 	}
 	bars := run.Bars
 	slots, slotOf := assignSlots(bars)

@@ -210,3 +210,20 @@ func TestSummary(t *testing.T) {
 		t.Errorf("longest jobs %v, want [2 3 1 5 6]", longest)
 	}
 }
+
+// TestHandMadeRun: a Run not made by Read (out of order, an outcome out of
+// range, an end before its start) draws as well.
+func TestHandMadeRun(t *testing.T) {
+	run := &Run{Bars: []Bar{
+		{Seq: 2, Start: ms(50), End: ms(10), Outcome: Outcome(200)},
+		{Seq: 1, Start: ms(0), End: ms(100), Outcome: OK},
+	}}
+	var out bytes.Buffer
+	if err := Render(&out, run, HTML, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	checkMarkup(t, out.Bytes())
+	if !strings.Contains(out.String(), `<rect class="failed"`) || run.Bars[0].Outcome != Outcome(200) {
+		t.Error("the bad outcome is not drawn as failed, or the Run was changed")
+	}
+}
