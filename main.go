@@ -109,6 +109,7 @@ for the shell. Without COMMAND each input is a whole command.`,
 	opts.register(root.Flags())
 	root.AddCommand(newVersionCommand(stdout))
 	root.AddCommand(newAppendCommand(stdin, stderr), newLockCommand(stdin, stdout, stderr), newSemCommand(stdin, stdout, stderr))
+	root.AddCommand(newTimelineCommand(stdin, stdout, stderr))
 	setupCompletion(root)
 	return root
 }

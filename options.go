@@ -56,6 +56,7 @@ type options struct {
 	results      string
 	events       string
 	junit        string
+	timeline     string
 	ci           string
 	shard        string
 	appendOut    string
@@ -105,6 +106,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.results, "results", "", "save each job's stdout, stderr, cmd and exitval under `DIR`/<seq>/")
 	fs.StringVar(&o.events, "events", "", "write every event as JSON Lines to `FILE` (- for stderr)")
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`, one testcase per job")
+	fs.StringVar(&o.timeline, "timeline", "", "at the end, draw the run's jobs on a time line in `FILE` (an HTML page, or SVG if FILE ends in .svg)")
 	fs.StringVar(&o.ci, "ci", "auto", "CI log format: `auto` (from the environment), github, gitlab or none")
 	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose seq is K modulo N (`K/N`), to split one list over N machines")
 	fs.StringVar(&o.appendOut, "append", "", "append each job's stdout to `FILE` as one block, under an exclusive flock (safe across processes)")

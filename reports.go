@@ -24,7 +24,8 @@ type reports struct {
 	eventsF   interface{ Close() error }
 	junit     *output.JUnit
 	junitPath string
-	stderr    io.Writer // for krun's own lines once the sink is closed
+	timeline  *timelineReport // --timeline
+	stderr    io.Writer       // for krun's own lines once the sink is closed
 	skip      func(seq int64) bool
 	appenders []*lockfile.Appender // --append, --append-stderr
 }
@@ -81,6 +82,11 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 	if o.junit != "" {
 		if err := outfile.Check(o.junit); err != nil {
 			return nil, nil, fmt.Errorf("--junit: %w", err)
+		}
+	}
+	if o.timeline != "" {
+		if err := checkTimelinePath(o.timeline); err != nil {
+			return nil, nil, fmt.Errorf("--timeline: %w", err)
 		}
 	}
 	if o.lockFile != "" {
@@ -160,6 +166,10 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 		}
 		sink = res
 	}
+	if o.timeline != "" {
+		rep.timeline = newTimelineReport(o.timeline)
+		rep.observers = append(rep.observers, rep.timeline)
+	}
 	return rep, sink, nil
 }
 
@@ -233,6 +243,9 @@ func (r *reports) close(ctx context.Context) error {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("--junit: %w", err))
 		}
+	}
+	if r.timeline != nil {
+		errs = append(errs, r.timeline.write(ctx, waitNotice(lineWriter{r.stderr}, "--timeline", r.timeline.path)))
 	}
 	for _, a := range r.appenders {
 		errs = append(errs, a.Close())

@@ -16,6 +16,7 @@ type EventRecord struct {
 	Event    string   `json:"event"`              // start, finish, retry, timeout, breaker, halt, end
 	Time     string   `json:"time"`               // RFC 3339 with nanoseconds
 	Seq      int64    `json:"seq,omitempty"`      // the job's sequence number
+	Slot     int      `json:"slot,omitempty"`     // the job slot it runs in, from 1 ({%})
 	Args     []string `json:"args,omitempty"`     // the job's arguments
 	Command  string   `json:"command,omitempty"`  // the command line run
 	Attempt  int      `json:"attempt,omitempty"`  // the try, from 1
@@ -88,7 +89,7 @@ func (ev *Events) Err() error { return ev.err.get() }
 func eventRecord(e runner.Event) EventRecord {
 	r := EventRecord{Event: string(e.Kind), Time: e.Time.Format(time.RFC3339Nano), Attempt: e.Attempt, Message: e.Message}
 	if e.Job != nil {
-		r.Seq, r.Args, r.Command = e.Job.Seq, e.Job.Args, e.Job.Command
+		r.Seq, r.Slot, r.Args, r.Command = e.Job.Seq, e.Job.Slot, e.Job.Args, e.Job.Command
 	}
 	if e.Kind == runner.EventFinish || e.Kind == runner.EventRetry {
 		st := e.Status
