@@ -126,6 +126,25 @@ func Open(ctx context.Context, path string, mode Mode, waiting func()) (*os.File
 	return f, nil
 }
 
+// OpenNow is Open for a caller that cannot wait: a FIFO with no reader is
+// an error at once.
+func OpenNow(path string, mode Mode) (*os.File, error) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("it has no reader"))
+	return Open(ctx, path, mode, nil)
+}
+
+// WriteFile writes data to path by Open's rule (Truncate), without
+// waiting for the reader of a FIFO.
+func WriteFile(path string, data []byte) error {
+	f, err := OpenNow(path, Truncate)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	return errors.Join(err, f.Close())
+}
+
 // openStream opens a device or FIFO write-only without O_TRUNC (which a
 // device refuses) and, for a FIFO, without blocking in open(2): it polls
 // for a reader until ctx is done.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/krun-dev/krun/outfile"
 	"github.com/krun-dev/krun/runner"
 )
 
@@ -46,14 +47,16 @@ func (rj *resultsJob) create(job *runner.Job) error {
 	if err := os.MkdirAll(rj.dir, 0o777); err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(rj.dir, "cmd"), []byte(job.Command+"\n"), 0o666); err != nil {
+	// Begin runs on the run loop: the files are opened without waiting
+	// (a FIFO with no reader is an error), by the rule of package outfile.
+	if err := outfile.WriteFile(filepath.Join(rj.dir, "cmd"), []byte(job.Command+"\n")); err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
 	var err error
-	if rj.out, err = os.Create(filepath.Join(rj.dir, "stdout")); err != nil {
+	if rj.out, err = outfile.OpenNow(filepath.Join(rj.dir, "stdout"), outfile.Truncate); err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
-	if rj.errOut, err = os.Create(filepath.Join(rj.dir, "stderr")); err != nil {
+	if rj.errOut, err = outfile.OpenNow(filepath.Join(rj.dir, "stderr"), outfile.Truncate); err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
 	return nil
@@ -93,7 +96,7 @@ func (rj *resultsJob) End(st runner.Status) error {
 		}
 	}
 	if rj.err == nil {
-		if err := os.WriteFile(filepath.Join(rj.dir, "exitval"), []byte(strconv.Itoa(st.Exit)+"\n"), 0o666); err != nil {
+		if err := outfile.WriteFile(filepath.Join(rj.dir, "exitval"), []byte(strconv.Itoa(st.Exit)+"\n")); err != nil {
 			errs = append(errs, fmt.Errorf("results: %w", err))
 		}
 	}
