@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/krun-dev/krun/runner"
 )
 
 // Exit statuses of krun's own, beside the job counts of a run.
@@ -46,6 +48,9 @@ func main() {
 // run executes krun with args and returns the exit status. Errors are
 // printed here, once, as "krun: error: ...".
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	if os.Getenv(runner.GuardEnv) != "" && len(args) == 0 {
+		return runner.GuardMain() // krun re-executed as a run's guardian
+	}
 	if err := checkStartup(); err != nil {
 		fmt.Fprintf(stderr, "krun: error: %v\n", err)
 		return exitUsage

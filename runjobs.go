@@ -104,6 +104,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	cfg.Verbose = o.verbose
 	cfg.DirectExec = true
 	cfg.ReapOrphans = true
+	cfg.Guard = !o.dryRun
 	cfg.Signals = intr.run
 	var dry *bufio.Writer
 	if o.dryRun {

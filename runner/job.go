@@ -79,6 +79,8 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 	p.reap = r.cfg.ReapOrphans
 	r.procs.add(p)
 	defer r.procs.remove(p)
+	r.guard.watch(p.cmd.Process.Pid) // its process group
+	defer r.guard.forget(p.cmd.Process.Pid)
 	var timedOut atomic.Bool
 	if limit > 0 {
 		timer := time.AfterFunc(limit, func() {

@@ -82,7 +82,7 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 		Env:         prog.env,
 		Stdout:      outW,
 		Stderr:      errW,
-		SysProcAttr: &syscall.SysProcAttr{Setpgid: true},
+		SysProcAttr: jobSysProcAttr(),
 	}
 	err = cmd.Start()
 	// The child has its own copies of the write ends; closing ours lets

@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strconv"
 	"syscall"
 
@@ -70,11 +71,12 @@ func reapGroup(pgid int) {
 	}
 }
 
-// sweepOrphans kills and reaps every remaining child of krun; called when
-// no job runs any more, every child is something a job left behind.
-func sweepOrphans() {
+// sweepOrphans kills and reaps every remaining child of krun but the
+// guardian (spare; 0 for none); called when no job runs any more, every
+// other child is something a job left behind.
+func sweepOrphans(spare int) {
 	for round := 0; round < 10; round++ {
-		kids := children()
+		kids := slices.DeleteFunc(children(), func(c childProc) bool { return c.pid == spare })
 		if len(kids) == 0 {
 			return
 		}

@@ -6,4 +6,4 @@ package runner
 // process group.
 func becomeSubreaper()   {}
 func reapGroup(pgid int) {}
-func sweepOrphans()      {}
+func sweepOrphans(int)   {}

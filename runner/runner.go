@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -114,6 +116,10 @@ type Config struct {
 	// words) without one, when the shell is dash or bash, whose behaviour
 	// krun mirrors; the result is the same, minus a fork and an exec.
 	DirectExec bool
+	// Guard starts a guardian (Linux) that ends the jobs' process trees
+	// if krun dies without cleaning up, kill -9 included (guard_linux.go).
+	// Only for the krun command, whose binary runs GuardMain.
+	Guard bool
 }
 
 // Result sums up a run.
@@ -197,10 +203,22 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	if cfg.DirectExec {
 		r.direct = newDirectExec(r.cfg.Shell, r.cfg.Env, r.cfg.Template)
 	}
+	if cfg.Guard {
+		var marker string
+		r.guardToken, marker = newRunMarker()
+		if marker != "" {
+			r.cfg.Env = append(slices.Clip(r.cfg.Env), marker)
+		}
+	}
 	if cfg.ReapOrphans {
 		becomeSubreaper()
-		defer sweepOrphans()
 	}
+	defer func() {
+		if cfg.ReapOrphans {
+			sweepOrphans(r.guardPID())
+		}
+		r.guard.close()
+	}()
 	records := make(chan record)
 	stopInput := make(chan struct{})
 	defer close(stopInput)
@@ -244,6 +262,11 @@ type run struct {
 	retrying int
 	// direct runs simple commands without a shell; nil when off.
 	direct *directExec
+	// guardToken marks the jobs for the guardian, started at the first
+	// job (guardOnce); guard is nil without one.
+	guardToken string
+	guardOnce  sync.Once
+	guard      *guard
 
 	// Shared with the job goroutines:
 	done    chan finished
@@ -306,6 +329,26 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 	return r.result, r.err
 }
 
+// startGuard starts the guardian, once, on the run loop before the first
+// job starts, while descriptors are still free; without one the run goes
+// on, with a warning.
+func (r *run) startGuard() {
+	if !r.cfg.Guard || r.guardToken == "" {
+		return
+	}
+	r.guardOnce.Do(func() {
+		g, err := startGuard(r.guardToken)
+		if err != nil {
+			r.cfg.Sink.Message(fmt.Sprintf("krun: warning: %v: if krun is killed, its jobs may outlive it", err))
+			return
+		}
+		r.guard = g
+	})
+}
+
+// guardPID is the guardian's process ID, or 0.
+func (r *run) guardPID() int { return r.guard.process() }
+
 // canStart reports whether a new job may start now.
 func (r *run) canStart() bool {
 	return !r.stopping && len(r.starved) == 0 && r.retrying == 0 &&
@@ -336,6 +379,7 @@ func (r *run) start(fields []string) {
 	if r.cfg.Verbose && err == nil {
 		r.cfg.Sink.Message(job.Command)
 	}
+	r.startGuard()
 	out := r.cfg.Sink.Begin(job)
 	r.result.Started++
 	r.inflight++

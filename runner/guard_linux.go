@@ -1,0 +1,197 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// The guardian ends a run's jobs when krun dies by any means, kill -9
+// included, which no code of krun's own can catch.
+//
+// krun starts it (itself, re-executed, in a process group of its own so
+// that Ctrl-C and a killed process group do not reach it) when the first
+// job starts, and tells it, through a pipe, each job process group as it
+// starts and ends. The guardian only reads that pipe. End of file means
+// krun is gone; if krun ended normally it has already cleaned up, and the
+// guardian finds nothing to do. Otherwise it kills every job group still
+// registered, then every process that carries the run's marker in its
+// environment: every job gets KRUN_RUN_<token>=1, which all its
+// descendants inherit, so this finds even those that escaped their
+// process group with setsid and were orphaned to init. The job shells
+// themselves also get a parent-death signal (SIGKILL), so the kernel ends
+// them the moment krun dies.
+
+// GuardEnv is the environment variable that makes krun's binary run as a
+// guardian (see GuardMain).
+const GuardEnv = "KRUN_GUARDIAN"
+
+// guardFD is the descriptor the guardian reads its pipe from.
+const guardFD = 3
+
+// guard is krun's end of the guardian.
+type guard struct {
+	mu  sync.Mutex
+	w   *os.File
+	pid int
+}
+
+// newRunMarker returns the environment entry that marks a run's jobs.
+func newRunMarker() (token, entry string) {
+	b := make([]byte, 12)
+	rand.Read(b)
+	token = hex.EncodeToString(b)
+	return token, "KRUN_RUN_" + token + "=1"
+}
+
+// startGuard starts the guardian for the run whose jobs carry token.
+func startGuard(token string) (*guard, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	// argv[0] "krun": a binary that dispatches on its name (the test
+	// binary does) runs krun's main, which runs GuardMain.
+	cmd := &exec.Cmd{Path: self, Args: []string{"krun"}}
+	cmd.Env = append(os.Environ(), GuardEnv+"="+token)
+	cmd.ExtraFiles = []*os.File{r} // descriptor 3 = guardFD
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	err = cmd.Start()
+	r.Close()
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("start the guardian: %w", err)
+	}
+	go cmd.Wait() // reaped when it ends after krun closes the pipe
+	return &guard{w: w, pid: cmd.Process.Pid}, nil
+}
+
+// watch registers a job's process group; forget removes it.
+func (g *guard) watch(pgid int)  { g.send('+', pgid) }
+func (g *guard) forget(pgid int) { g.send('-', pgid) }
+
+func (g *guard) send(op byte, pgid int) {
+	if g == nil {
+		return
+	}
+	line := append([]byte{op}, strconv.Itoa(pgid)...)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.w.Write(append(line, '\n')) // a dead guardian guards nothing: ignore
+}
+
+// close tells the guardian that krun ends normally.
+func (g *guard) close() {
+	if g != nil {
+		g.w.Close()
+	}
+}
+
+// process returns the guardian's process ID once it started, or 0.
+func (g *guard) process() int {
+	if g == nil {
+		return 0
+	}
+	return g.pid
+}
+
+// GuardMain is the guardian's whole life (see the comment above): it reads
+// the pipe until krun is gone, then ends what is left of the run whose
+// token is in GuardEnv. It returns the exit status.
+func GuardMain() int {
+	token := os.Getenv(GuardEnv)
+	if token == "" {
+		return 2
+	}
+	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGPIPE, syscall.SIGTSTP)
+	groups := map[int]bool{}
+	sc := bufio.NewScanner(os.NewFile(guardFD, "guardian pipe"))
+	for sc.Scan() {
+		line := sc.Text()
+		if len(line) < 2 {
+			continue
+		}
+		pgid, err := strconv.Atoi(line[1:])
+		if err != nil || pgid <= 1 {
+			continue
+		}
+		if line[0] == '+' {
+			groups[pgid] = true
+		} else {
+			delete(groups, pgid)
+		}
+	}
+	for pgid := range groups {
+		unix.Kill(-pgid, unix.SIGKILL)
+	}
+	marker := []byte("KRUN_RUN_" + token + "=1")
+	// A process may be forking as it is killed: look again until nothing
+	// marked is left, a few times.
+	for round := 0; round < 20; round++ {
+		if killMarked(marker) == 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return 0
+}
+
+// killMarked kills every process whose environment holds marker and
+// returns how many it found.
+func killMarked(marker []byte) int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	self := os.Getpid()
+	n := 0
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self {
+			continue
+		}
+		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		if err != nil || !hasEntry(env, marker) {
+			continue
+		}
+		unix.Kill(pid, unix.SIGKILL)
+		n++
+	}
+	return n
+}
+
+// hasEntry reports whether a NUL-separated environment holds entry.
+func hasEntry(env, entry []byte) bool {
+	for len(env) > 0 {
+		i := bytes.IndexByte(env, 0)
+		if i < 0 {
+			i = len(env)
+		}
+		if bytes.Equal(env[:i], entry) {
+			return true
+		}
+		env = env[min(i+1, len(env)):]
+	}
+	return false
+}
+
+// jobSysProcAttr is how a job's shell starts: in its own process group,
+// and killed by the kernel when krun dies.
+func jobSysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}
