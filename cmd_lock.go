@@ -29,6 +29,7 @@ func newLockCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	var (
 		timeout time.Duration
 		shared  bool
+		closeFD bool
 	)
 	cmd := &cobra.Command{
 		Use:   "lock [--timeout D] [--shared] LOCKFILE -- COMMAND [ARG...]",
@@ -38,9 +39,12 @@ LOCKFILE, which is created if it is missing. It waits for the lock as long
 as it takes, or for --timeout. Other krun processes and flock(1) users of
 the same file are excluded; the kernel drops the lock if krun dies.
 
-COMMAND gets krun's standard input, output and error, but not the lock's
-file descriptor (as flock -o): the lock lasts as long as krun, which waits
-for COMMAND. SIGTERM and SIGHUP sent to krun are passed on to COMMAND.
+COMMAND gets krun's standard input, output and error, and inherits the
+locked file as descriptor 3, as with flock(1): the lock lasts as long as
+the last process holding it, so even a kill -9 of krun leaves COMMAND
+holding it. With --close (flock -o) COMMAND does not inherit it and the
+lock lasts as long as krun, which waits for COMMAND. SIGTERM and SIGHUP
+sent to krun are passed on to COMMAND.
 
 Exit status: COMMAND's, 128+N if a signal N killed it; 1 if the lock was
 not free before the timeout; 126 or 127 if COMMAND cannot be run or is not
@@ -62,20 +66,21 @@ found; 255 for a usage error or an unusable LOCKFILE.`,
 			}
 			ctx, cancel := waitContext(cmd.Context(), timeout)
 			defer cancel()
-			unlock, err := lockfile.Lock(ctx, lockPath, shared)
+			held, err := lockfile.Hold(ctx, lockPath, shared)
 			if err != nil {
 				return waitFailed(err, timeout, "the lock on "+lockPath)
 			}
-			// An unlock error changes nothing for COMMAND's status: the
-			// kernel drops the lock when krun exits anyway.
-			defer unlock()
-			return runCommand(argv, nil, stdin, stdout, stderr)
+			// Closing it when COMMAND ended frees the lock unless a
+			// process COMMAND left behind inherited it too.
+			defer held.Close()
+			return runCommand(argv, nil, inherited(held, closeFD), stdin, stdout, stderr)
 		},
 	}
 	cmd.Flags().SortFlags = false
 	cmd.Flags().SetInterspersed(false)
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "give up after waiting `D` for the lock, e.g. 500ms, 30s, 5m (default: wait as long as it takes)")
 	cmd.Flags().BoolVar(&shared, "shared", false, "take a shared lock, which other shared holders may hold too, instead of an exclusive one")
+	cmd.Flags().BoolVarP(&closeFD, "close", "o", false, "do not let COMMAND inherit the lock (flock -o): it ends with krun")
 	return cmd
 }
 
@@ -114,9 +119,10 @@ func waitFailed(err error, timeout time.Duration, what string) error {
 // for 0). While it runs, SIGTERM and SIGHUP sent to krun are passed on to
 // it; SIGINT and SIGQUIT reach it from the terminal, so krun ignores them
 // and waits, as a shell does for a foreground job.
-func runCommand(argv, env []string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runCommand(argv, env []string, extra []*os.File, stdin io.Reader, stdout, stderr io.Writer) error {
 	c := exec.Command(argv[0], argv[1:]...)
 	c.Stdin, c.Stdout, c.Stderr = stdin, stdout, stderr
+	c.ExtraFiles = extra
 	if env != nil {
 		c.Env = append(os.Environ(), env...)
 	}
@@ -148,6 +154,14 @@ func runCommand(argv, env []string, stdin io.Reader, stdout, stderr io.Writer) e
 	close(done)
 	relay.Wait()
 	return commandStatus(c.ProcessState, err)
+}
+
+// inherited is the locked file for COMMAND to inherit, unless --close.
+func inherited(held *os.File, closeFD bool) []*os.File {
+	if closeFD {
+		return nil
+	}
+	return []*os.File{held}
 }
 
 // commandStatus turns the end of a command into krun's exit status: the

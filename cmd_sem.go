@@ -17,6 +17,7 @@ func newSemCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		id      string
 		jobs    int
 		timeout time.Duration
+		closeFD bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sem [--id NAME] [-j N] [--timeout D] -- COMMAND [ARG...]",
@@ -29,9 +30,11 @@ and use wait.
 
 The slots are lock files NAME.1 ... NAME.N in a private per-user directory:
 $XDG_RUNTIME_DIR/krun, else $TMPDIR/krun-UID (0700; krun refuses it, or a
-slot file, if it is a symbolic link or belongs to someone else). The kernel
-frees a slot when its holder dies, even by kill -9. COMMAND runs without a
-shell, with KRUN_SEM_SLOT set to its slot number.
+slot file, if it is a symbolic link or belongs to someone else). COMMAND
+inherits the slot's locked file as descriptor 3, so the slot stays taken
+until COMMAND (and whatever inherited it) ends, even if krun is killed;
+with --close it ends with krun. COMMAND runs without a shell, with
+KRUN_SEM_SLOT set to its slot number.
 
 Exit status: COMMAND's, 128+N if a signal N killed it; 1 if no slot was
 free before the timeout; 126 or 127 if COMMAND cannot be run or is not
@@ -60,13 +63,13 @@ found; 255 for a usage error or an unusable runtime directory.`,
 			}
 			ctx, cancel := waitContext(cmd.Context(), timeout)
 			defer cancel()
-			release, slot, err := sem.Acquire(ctx)
+			held, slot, err := sem.Hold(ctx)
 			if err != nil {
 				return waitFailed(err, timeout, fmt.Sprintf("a slot of semaphore %q (-j %d, slot files in %s)", id, jobs, dir))
 			}
-			// As for krun lock, the kernel frees the slot when krun exits.
-			defer release()
-			return runCommand(argv, []string{"KRUN_SEM_SLOT=" + strconv.Itoa(slot)}, stdin, stdout, stderr)
+			// As for krun lock, COMMAND inherits the slot (unless --close).
+			defer held.Close()
+			return runCommand(argv, []string{"KRUN_SEM_SLOT=" + strconv.Itoa(slot)}, inherited(held, closeFD), stdin, stdout, stderr)
 		},
 	}
 	cmd.Flags().SortFlags = false
@@ -74,5 +77,6 @@ found; 255 for a usage error or an unusable runtime directory.`,
 	cmd.Flags().StringVar(&id, "id", "default", "name of the semaphore: krun sem commands with the same `NAME` share its slots")
 	cmd.Flags().IntVarP(&jobs, "jobs", "j", 1, "let `N` commands of the semaphore run at once")
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "give up after waiting `D` for a slot, e.g. 500ms, 30s, 5m (default: wait as long as it takes)")
+	cmd.Flags().BoolVarP(&closeFD, "close", "o", false, "do not let COMMAND inherit the slot: it ends with krun")
 	return cmd
 }

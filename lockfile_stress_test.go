@@ -283,7 +283,8 @@ func expectStatus(t *testing.T, code int, stderr string, want int, wantErr strin
 
 // TestSemKilledHolderFreesSlot kills the holder of the only slot of a
 // semaphore with SIGKILL: the next waiter gets the slot. The holder is
-// killed with its command, or alone.
+// killed with its command, or alone: then its command, which inherited
+// the slot, keeps it until it ends.
 func TestSemKilledHolderFreesSlot(t *testing.T) {
 	t.Parallel()
 	for _, group := range []bool{true, false} {
@@ -310,6 +311,12 @@ func TestSemKilledHolderFreesSlot(t *testing.T) {
 			}
 			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 				t.Fatal(err)
+			}
+			if !group {
+				// krun is gone, its command still runs and holds the slot.
+				code, stderr := tryLock(t, dir, env, "krun", "sem", "--id", "kill", "--timeout", "200ms", "--", "echo", "ran")
+				expectStatus(t, code, stderr, 1, `krun: error: timed out after 200ms waiting for a slot of semaphore "kill"`)
+				h.stdin.Close() // the command (cat) ends, and frees the slot
 			}
 			if err := waiter.Wait(); err != nil || out.String() != "got slot 1\n" {
 				t.Fatalf("waiter: %v, output %q; want it to get slot 1", err, out.String())
