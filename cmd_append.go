@@ -80,6 +80,7 @@ func appendInput(ctx context.Context, stdin io.Reader, stderr io.Writer, path, l
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
+	a.Notify = func(msg string) { fmt.Fprintf(stderr, "krun: append: %s\n", msg) }
 	ctx, cancel := waitContext(ctx, timeout)
 	defer cancel()
 	ctx, stopSignals := catchSignals(ctx)

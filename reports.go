@@ -153,6 +153,8 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 				return nil, nil, fmt.Errorf("%s: %w", a.flag, err)
 			}
 			ap := lockfile.NewAppender(f, o.lockFile)
+			flag := a.flag
+			ap.Notify = func(msg string) { sink.Message("krun: " + flag + ": " + msg) }
 			rep.appenders = append(rep.appenders, ap)
 			*a.to = ap
 		}

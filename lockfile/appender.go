@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -33,6 +34,12 @@ type Appender struct {
 	// descriptor would not.
 	fdLock bool
 	turn   chan struct{}
+	// Notify, when set, receives a line about a block a killed writer
+	// left unfinished, found before a block is appended (journal.go).
+	Notify func(message string)
+	// journal is the pending-block journal's file name, beside the file
+	// that links lead to.
+	journal string
 }
 
 // OpenAppender opens path for appending, creating it with mode 0666
@@ -52,7 +59,11 @@ func OpenAppender(path, lockPath string) (*Appender, error) {
 // lockPath, or, if lockPath is empty, the file itself: through its name
 // when it is a regular file, through f's descriptor otherwise.
 func NewAppender(f *os.File, lockPath string) *Appender {
-	a := &Appender{f: f, turn: make(chan struct{}, 1)}
+	target := f.Name()
+	if resolved, err := filepath.EvalSymlinks(target); err == nil {
+		target = resolved
+	}
+	a := &Appender{f: f, turn: make(chan struct{}, 1), journal: journalPath(target)}
 	if lockPath == "" {
 		if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
 			a.fdLock = true
@@ -134,6 +145,23 @@ func (a *Appender) Append(ctx context.Context, r io.Reader) (int64, error) {
 	return n, a.unlock(unlock, err)
 }
 
+// recover rolls back a block that a killed krun writer left unfinished
+// (journal.go); the lock must be held. It returns the file's size.
+func (a *Appender) recover() int64 {
+	size := a.size()
+	if size < 0 {
+		return size
+	}
+	msg, err := recoverBlock(a.journal, a.f, size)
+	if err != nil {
+		msg = err.Error()
+	}
+	if msg != "" && a.Notify != nil {
+		a.Notify(msg)
+	}
+	return a.size()
+}
+
 // AppendBytes appends p to the file as one contiguous block, like Append:
 // a joblog appends each line this way, so that a line is never torn by
 // another writer or left partial by a failed write.
@@ -160,14 +188,22 @@ func (a *Appender) Close() error {
 	return nil
 }
 
-// writeBlock copies r to the file; the lock must be held.
+// writeBlock copies r to the file; the lock must be held. A journal
+// records the block while it is written, so that a writer killed in the
+// middle of it leaves a block the next one rolls back (journal.go).
 func (a *Appender) writeBlock(r io.Reader) (int64, error) {
-	start := a.size()
+	start := a.recover()
+	j := journal{path: a.journal}
+	if start >= 0 {
+		j.begin(start)
+		defer j.done()
+	}
 	buf := make([]byte, copyBufferSize)
 	var n int64
 	for {
 		nr, rerr := r.Read(buf)
 		if nr > 0 {
+			j.progress(start + n + int64(nr))
 			nw, werr := a.writeAll(buf[:nr])
 			n += int64(nw)
 			if werr != nil {
