@@ -70,6 +70,12 @@ func (b *buffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// full reports whether writing n more bytes would spill to the spool: the
+// job's memory limit or the shared budget is reached (or it spilled).
+func (b *buffer) full(n int) bool {
+	return b.spilled || int64(b.memLen+n) > b.limit || b.budget.used.Load()+int64(n) > b.budget.limit
+}
+
 // hold copies p into the memory chunks.
 func (b *buffer) hold(p []byte) {
 	b.memLen += len(p)

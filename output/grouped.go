@@ -10,19 +10,20 @@ import (
 	"github.com/krun-dev/krun/runner"
 )
 
-// grouped is the Grouped mode. Each of krun's two streams is owned by one
-// job at a time, which writes to it live, with no buffering and no spill;
-// the other jobs buffer. The first job to write to a free stream becomes
-// its owner. A job that ends while the stream is free is written whole at
-// once, so blocks come in completion order; one that ends while another
-// job owns the stream waits. When the owner ends, the jobs that ended
-// meanwhile are written, then the oldest running job that has output
-// waiting becomes the owner: its buffer is written and it goes on live.
-// With KeepOrder the owner is always the oldest job not yet written, and
-// ended jobs wait for the ones begun before them. Either way a job's
-// stream is one contiguous block, never mixed with another job's bytes;
-// and a lone job writing gigabytes spools nothing and shows its output as
-// it runs.
+// grouped is the Grouped mode. A job's output is held (in memory, then in
+// the spill file) and written whole when the job ends, in the order jobs
+// end, as GNU parallel does: a slow job that prints one early line holds
+// back nobody. Only a job whose held output outgrows its memory (its
+// --buffer-size or the shared budget) while the stream is free takes the
+// stream: its buffer is written and it goes on live, with no buffering and
+// no spill, until it ends. Jobs that end meanwhile wait, and are written in
+// the order they ended as soon as it ends; then a running job that has
+// outgrown its memory, if any, takes the stream. With KeepOrder the owner
+// is always the oldest job not yet written, and ended jobs wait for the
+// ones begun before them. Either way a job's stream is one contiguous
+// block, never mixed with another job's bytes; and a lone job writing
+// gigabytes spools nothing (beyond its first buffer's worth) and shows its
+// output as it runs.
 type grouped struct {
 	opt     Options
 	streams [2]*groupStream // stdout, stderr
@@ -164,8 +165,8 @@ func (s *groupStream) advance() {
 
 // handOn passes the stream on when its owner has ended, without
 // KeepOrder: the jobs that ended meanwhile are written in completion
-// order, then the oldest running job with output waiting owns the stream.
-// s.mu must be held.
+// order, then the oldest running job that outgrew its memory owns the
+// stream. s.mu must be held.
 func (s *groupStream) handOn() {
 	s.setOwner(nil)
 	s.writeMessages()
@@ -175,7 +176,7 @@ func (s *groupStream) handOn() {
 	clear(s.done)
 	s.done = s.done[:0]
 	for _, js := range s.jobs {
-		if !js.hold && js.hasOutput() {
+		if !js.hold && js.outgrown() {
 			s.setOwner(js)
 			return
 		}
@@ -236,10 +237,10 @@ type jobStream struct {
 	midLine bool
 }
 
-// Write buffers p, or writes it to krun's stream when the job owns it or
-// the stream is free.
+// Write buffers p, or writes it to krun's stream when the job owns it, or
+// when holding p would outgrow the job's memory and the stream is free.
 func (js *jobStream) Write(p []byte) (int, error) {
-	if !js.s.keepOrder && !js.hold && !js.s.owned.Load() {
+	if !js.s.keepOrder && !js.hold && !js.s.owned.Load() && js.wouldSpill(len(p)) {
 		js.s.claim(js)
 	}
 	js.mu.Lock()
@@ -253,11 +254,19 @@ func (js *jobStream) Write(p []byte) (int, error) {
 	return js.buf.Write(p)
 }
 
-// hasOutput reports whether js has output waiting in its buffer.
-func (js *jobStream) hasOutput() bool {
+// wouldSpill reports whether holding n more bytes would outgrow the job's
+// memory.
+func (js *jobStream) wouldSpill(n int) bool {
 	js.mu.Lock()
 	defer js.mu.Unlock()
-	return js.buf.len() > 0
+	return !js.live && js.buf.full(n)
+}
+
+// outgrown reports whether js holds more than its memory: it has spilled.
+func (js *jobStream) outgrown() bool {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	return js.buf.spilled
 }
 
 // flush writes what js has buffered; with live, js then owns the stream.

@@ -34,16 +34,39 @@ func begin(s Sink, seq int64, args ...string) runner.JobOutput {
 	return s.Begin(&runner.Job{Seq: seq, Slot: int(seq), Args: args, Tag: strings.Join(args, " ")})
 }
 
-func TestGroupedOwnerStreamsLiveOthersWait(t *testing.T) {
+// TestGroupedHeldUntilTheEnd: a job's output is held until it ends, and
+// written in the order jobs end, however early it began to write.
+func TestGroupedHeldUntilTheEnd(t *testing.T) {
 	t.Parallel()
 	var out, errs syncBuffer
 	s := New(Options{Stdout: &out, Stderr: &errs})
+	slow, fast := begin(s, 1), begin(s, 2)
+	io.WriteString(slow.Stdout(), "slow-start\n")
+	io.WriteString(fast.Stdout(), "fast-start\n")
+	if got := out.String(); got != "" {
+		t.Fatalf("output was written before its job ended: %q", got)
+	}
+	io.WriteString(fast.Stdout(), "fast-end\n")
+	fast.End(runner.Status{})
+	io.WriteString(slow.Stdout(), "slow-end\n")
+	slow.End(runner.Status{})
+	if got := out.String(); got != "fast-start\nfast-end\nslow-start\nslow-end\n" {
+		t.Fatalf("got %q, want the blocks in the order the jobs ended", got)
+	}
+}
+
+// TestGroupedOwnerStreamsLiveOthersWait: a job that outgrows its memory
+// while the stream is free takes it and writes live; the others wait.
+func TestGroupedOwnerStreamsLiveOthersWait(t *testing.T) {
+	t.Parallel()
+	var out, errs syncBuffer
+	s := New(Options{Stdout: &out, Stderr: &errs, BufferSize: 4})
 	j1 := begin(s, 1)
 	j2 := begin(s, 2)
 	io.WriteString(j1.Stdout(), "one-a\n")
 	io.WriteString(j2.Stdout(), "two\n")
 	if got := out.String(); got != "one-a\n" {
-		t.Fatalf("the first job owns stdout and writes live: got %q", got)
+		t.Fatalf("the job that outgrew its buffer owns stdout and writes live: got %q", got)
 	}
 	j2.End(runner.Status{})
 	if got := out.String(); got != "one-a\n" {
@@ -62,7 +85,7 @@ func TestGroupedOwnerStreamsLiveOthersWait(t *testing.T) {
 func TestGroupedNextOwnerFlushesThenStreams(t *testing.T) {
 	t.Parallel()
 	var out, errs syncBuffer
-	s := New(Options{Stdout: &out, Stderr: &errs})
+	s := New(Options{Stdout: &out, Stderr: &errs, BufferSize: 3})
 	j1, j2, j3 := begin(s, 1), begin(s, 2), begin(s, 3)
 	io.WriteString(j1.Stdout(), "one\n")
 	io.WriteString(j2.Stdout(), "two-a\n")
@@ -70,7 +93,7 @@ func TestGroupedNextOwnerFlushesThenStreams(t *testing.T) {
 	j3.End(runner.Status{})
 	j1.End(runner.Status{})
 	// j3 ended while j1 owned stdout: written when j1 ends; then j2, still
-	// running with output waiting, owns stdout.
+	// running and past its memory, owns stdout.
 	if got := out.String(); got != "one\nthree\ntwo-a\n" {
 		t.Fatalf("got %q", got)
 	}
@@ -127,7 +150,7 @@ func TestGroupedKeepOrder(t *testing.T) {
 func TestGroupedMessagesWaitForTheOwner(t *testing.T) {
 	t.Parallel()
 	var out, errs syncBuffer
-	s := New(Options{Stdout: &out, Stderr: &errs})
+	s := New(Options{Stdout: &out, Stderr: &errs, BufferSize: 3})
 	j1 := begin(s, 1)
 	io.WriteString(j1.Stderr(), "partial")
 	s.Message("krun: hello")
@@ -236,9 +259,9 @@ func (f failingWriter) Write([]byte) (int, error) { return 0, f.err }
 func TestWriteErrorReportedOnce(t *testing.T) {
 	t.Parallel()
 	var errs syncBuffer
-	s := New(Options{Stdout: failingWriter{os.ErrClosed}, Stderr: &errs})
+	s := New(Options{Stdout: failingWriter{os.ErrClosed}, Stderr: &errs, BufferSize: 1})
 	j := begin(s, 1)
-	if _, err := io.WriteString(j.Stdout(), "x"); err == nil {
+	if _, err := io.WriteString(j.Stdout(), "xx"); err == nil {
 		t.Fatal("live write to a failing stdout succeeded")
 	}
 	err := j.End(runner.Status{})
@@ -268,7 +291,7 @@ func TestParseSize(t *testing.T) {
 func TestGroupedSameFileOneOwner(t *testing.T) {
 	t.Parallel()
 	var both syncBuffer
-	s := New(Options{Stdout: &both, Stderr: &both})
+	s := New(Options{Stdout: &both, Stderr: &both, BufferSize: 2})
 	j1, j2 := begin(s, 1), begin(s, 2)
 	io.WriteString(j1.Stdout(), "AAA")
 	io.WriteString(j2.Stderr(), "err\n")
