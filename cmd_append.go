@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/krun-dev/krun/lockfile"
+	"github.com/krun-dev/krun/outfile"
 )
 
 // spillThreshold is how much of its standard input krun append keeps in
@@ -76,14 +77,22 @@ func appendInput(ctx context.Context, stdin io.Reader, stderr io.Writer, path, l
 	}
 	defer cleanup()
 
-	a, err := lockfile.OpenAppender(path, lockPath)
-	if err != nil {
-		return &exitError{code: 1, err: err}
-	}
-	a.Notify = func(msg string) { fmt.Fprintf(stderr, "krun: append: %s\n", msg) }
 	ctx, cancel := waitContext(ctx, timeout)
 	defer cancel()
 	ctx, stopSignals := catchSignals(ctx)
+	// By the rule of package outfile: a FIFO is written as a stream, and
+	// its open waits for a reader only until a signal or the timeout.
+	f, err := outfile.Open(ctx, path, outfile.Append, func() {
+		fmt.Fprintf(stderr, "krun: append: waiting for a reader of FIFO %s (Ctrl-C to stop)\n", path)
+	})
+	if err != nil {
+		if sig := stopSignals(); sig != nil {
+			return dieOf(sig)
+		}
+		return &exitError{code: 1, err: fmt.Errorf("append to %s: %w", path, err)}
+	}
+	a := lockfile.NewAppender(f, lockPath)
+	a.Notify = func(msg string) { fmt.Fprintf(stderr, "krun: append: %s\n", msg) }
 	_, err = a.Append(ctx, block)
 	if sig := stopSignals(); sig != nil {
 		// The block is either whole or not started: now die of the signal.

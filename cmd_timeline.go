@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -55,12 +53,12 @@ that cannot be read, with a message naming the file and line.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// Signals keep their default: a wait for a FIFO (--from or
+			// -o) ends with the process, which leaves nothing behind.
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-			defer stop()
 			return drawTimeline(ctx, stdin, stdout, stderr, from, out, format)
 		},
 	}

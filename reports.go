@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"slices"
 	"strings"
 
@@ -53,6 +55,11 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 		skips = append(skips, sh.Skips)
 	}
 	if o.resume || o.resumeFailed {
+		// The joblog is read first: a FIFO or device there would hang the
+		// read or never end it.
+		if kind, err := outfile.Inspect(o.jobLog); err == nil && kind == outfile.Stream {
+			return nil, nil, fmt.Errorf("--joblog: %s is not a regular file: --resume reads what it holds", o.jobLog)
+		}
 		done, err := output.ReadJobLog(o.jobLog)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--joblog: %w", err)
@@ -78,10 +85,22 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 		// file.
 		return rep, sink, nil
 	}
-	// First the checks that change nothing, then the opening.
-	if o.junit != "" {
-		if err := outfile.Check(o.junit); err != nil {
-			return nil, nil, fmt.Errorf("--junit: %w", err)
+	// First the checks that change nothing, then the opening: a rejected
+	// invocation truncates no file.
+	for _, f := range []struct{ flag, path string }{
+		{"--joblog", o.jobLog}, {"--events", o.events}, {"--junit", o.junit},
+		{"--append", o.appendOut}, {"--append-stderr", o.appendErr},
+	} {
+		if f.path == "" || f.path == "-" && f.flag == "--events" {
+			continue
+		}
+		if err := outfile.Check(f.path); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", f.flag, err)
+		}
+	}
+	if o.results != "" {
+		if err := checkResultsDir(o.results); err != nil {
+			return nil, nil, fmt.Errorf("--results: %w", err)
 		}
 	}
 	if o.timeline != "" {
@@ -190,14 +209,32 @@ type lineWriter struct{ w io.Writer }
 func (l lineWriter) Message(line string) { fmt.Fprintln(l.w, line) }
 
 // checkLockFile reports whether path can serve as a lock file: an existing
-// file that is not a directory, or a new one in a writable directory.
+// regular file, or a new one in a writable directory. A FIFO or device
+// would hang the open that takes the lock.
 func checkLockFile(path string) error {
 	kind, err := outfile.Inspect(path)
-	if err != nil {
+	switch {
+	case err != nil:
 		return err
-	}
-	if kind == outfile.Missing {
+	case kind == outfile.Stream:
+		return fmt.Errorf("%s is not a regular file", path)
+	case kind == outfile.Missing:
 		return outfile.Check(path)
+	}
+	return nil
+}
+
+// checkResultsDir reports whether --results can create its directories in
+// dir: an existing directory, or a new one in a writable directory.
+func checkResultsDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return outfile.Check(dir)
+	case err != nil:
+		return err
+	case !fi.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
 	}
 	return nil
 }

@@ -122,7 +122,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		// Not after a closed stdout: the jobs krun ended are no news.
 		sink.Message(line)
 	}
-	cerr := errors.Join(sink.Close(), rep.close(intr.hard))
+	cerr := errors.Join(sink.Close(), rep.close(intr.fresh()))
 	if sig := intr.signal(); sig != nil {
 		// Stopped by a signal: 128+n, whatever waits it ended (a lock,
 		// the reader of a FIFO), which the error names.

@@ -38,6 +38,9 @@ type interrupts struct {
 	first os.Signal
 	done  bool
 	stopc chan struct{}
+	// next are the cancel functions of the contexts fresh handed out,
+	// which the next signal cancels.
+	next []context.CancelCauseFunc
 }
 
 // watchInterrupts starts listening. grace is how long after the first
@@ -66,6 +69,10 @@ func (in *interrupts) loop(cancel context.CancelCauseFunc) {
 			if in.first == nil {
 				in.first = sig
 			}
+			for _, c := range in.next {
+				c(fmt.Errorf("interrupted by %v", sig))
+			}
+			in.next = nil
 			in.mu.Unlock()
 			cancel(fmt.Errorf("interrupted by %v", sig))
 			select {
@@ -99,6 +106,17 @@ func (in *interrupts) quit(sig os.Signal, why string) {
 	}
 	fmt.Fprintf(in.stderr, "krun: interrupted by %v: exiting after %s\n", sig, why)
 	in.exit(signalCode(sig))
+}
+
+// fresh returns a context that the next signal cancels (and a second
+// one, as hard): for a wait after the run, such as for the reader of a
+// FIFO report, which one Ctrl-C should end even if a signal ended the run.
+func (in *interrupts) fresh() context.Context {
+	ctx, cancel := context.WithCancelCause(in.hard)
+	in.mu.Lock()
+	in.next = append(in.next, cancel)
+	in.mu.Unlock()
+	return ctx
 }
 
 // signal returns the first signal received, or nil.

@@ -81,6 +81,11 @@ func TestRejectedInvocationTouchesNothing(t *testing.T) {
 		{"unknown shell", []string{"--shell", "./fish"}, "--shell", false},
 		{"breaker", []string{"--breaker", "fail=200%"}, "--breaker", false},
 		{"output modes", []string{"--line-buffer", "--ungroup"}, "output modes", false},
+		// Checked before the joblog and events are opened (truncated).
+		{"events is a directory", []string{"--events", "adir"}, "--events: adir is a directory", false},
+		{"append is a directory", []string{"--append", "adir"}, "--append: adir is a directory", false},
+		{"results is a file", []string{"--results", "out.txt"}, "--results: out.txt is not a directory", false},
+		{"resume from a device", []string{"--joblog", "/dev/null", "--resume"}, "--joblog: /dev/null is not a regular file", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

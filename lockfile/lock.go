@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -38,7 +40,8 @@ func Lock(ctx context.Context, path string, shared bool) (unlock func() error, e
 	if err := pathLocks.acquire(ctx, key, shared); err != nil {
 		return nil, waitError(ctx, path, shared, err)
 	}
-	f := flock.New(path, flock.SetPermissions(0o666))
+	// O_NONBLOCK: a FIFO at path must not hang the open.
+	f := flock.New(path, flock.SetFlag(os.O_CREATE|os.O_RDONLY|syscall.O_NONBLOCK), flock.SetPermissions(0o666))
 	try := f.TryLockContext
 	if shared {
 		try = f.TryRLockContext

@@ -23,6 +23,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -207,34 +210,86 @@ func Replace(ctx context.Context, path string, data []byte, waiting func()) erro
 	if err != nil {
 		return err
 	}
-	tmp, err := createBeside(target)
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if err == nil && kind == Regular {
-		var fi fs.FileInfo
-		if fi, err = os.Stat(target); err == nil {
-			err = tmp.Chmod(fi.Mode().Perm())
+	var old fs.FileInfo
+	if kind == Regular {
+		if old, err = os.Stat(target); err != nil {
+			return err
+		}
+		if st, ok := old.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
+			// Renaming over one name would split the hard links: write
+			// in place.
+			return writeInPlace(target, data)
 		}
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	tmp, err := createBeside(target)
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+			// A directory krun may not create in, but a file it may
+			// write: write in place rather than lose the report.
+			return writeInPlace(target, data)
+		}
+		return err
 	}
+	err = writeTemp(tmp, data, old)
 	if err == nil {
 		err = os.Rename(tmp.Name(), target)
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
+		if errors.Is(err, errOwner) {
+			// Another user's file, which a new file could not be made
+			// to look like: write it in place.
+			return writeInPlace(target, data)
+		}
 		return err
 	}
 	return nil
 }
 
+// errOwner: a replacement could not be given the old file's owner.
+var errOwner = errors.New("cannot keep the owner")
+
+// writeTemp writes data to tmp, created 0600 so that nobody else can open
+// it meanwhile, then gives it the mode (and, when it can, the owner) of
+// the file it replaces, or 0666 minus the umask for a new one.
+func writeTemp(tmp *os.File, data []byte, old fs.FileInfo) error {
+	_, err := tmp.Write(data)
+	mode := fs.FileMode(0o666) &^ umask()
+	if old != nil {
+		mode = old.Mode() & (fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky)
+		if st, ok := old.Sys().(*syscall.Stat_t); ok && err == nil {
+			if cerr := tmp.Chown(int(st.Uid), int(st.Gid)); cerr != nil && (int(st.Uid) != os.Getuid() || int(st.Gid) != os.Getgid()) {
+				err = errOwner
+			}
+		}
+	}
+	if err == nil {
+		err = tmp.Chmod(mode)
+	}
+	return errors.Join(err, tmp.Close())
+}
+
+// writeInPlace truncates target and writes data into it: not atomic, but
+// the file keeps its links, owner and mode.
+func writeInPlace(target string, data []byte) error {
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	return errors.Join(err, f.Close())
+}
+
 // resolve follows the symbolic links at path, even when the last one
-// points to nothing yet (where the shell's ">" would create the file).
+// points to nothing yet (where the shell's ">" would create the file). A
+// relative link is read from the directory the link is really in.
 func resolve(path string) (string, error) {
 	for range 40 {
+		dir, err := filepath.EvalSymlinks(filepath.Dir(path))
+		if err != nil {
+			return "", err
+		}
+		path = filepath.Join(dir, filepath.Base(path))
 		fi, err := os.Lstat(path)
 		if errors.Is(err, fs.ErrNotExist) {
 			return path, nil
@@ -250,20 +305,36 @@ func resolve(path string) (string, error) {
 			return "", err
 		}
 		if !filepath.IsAbs(link) {
-			link = filepath.Join(filepath.Dir(path), link)
+			link = filepath.Join(dir, link)
 		}
 		path = link
 	}
 	return "", &fs.PathError{Op: "resolve", Path: path, Err: unix.ELOOP}
 }
 
-// createBeside creates a new temporary file in target's directory with
-// mode 0666 minus the umask, as the shell's ">" would create target.
+// umask returns the process's umask, read from /proc (Linux 4.7 and
+// later); elsewhere the usual 022.
+func umask() fs.FileMode {
+	data, err := os.ReadFile("/proc/self/status")
+	if err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(line, "Umask:"); ok {
+				if m, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32); err == nil {
+					return fs.FileMode(m)
+				}
+			}
+		}
+	}
+	return 0o022
+}
+
+// createBeside creates a new temporary file in target's directory, mode
+// 0600 until writeTemp gives it its final mode.
 func createBeside(target string) (*os.File, error) {
 	dir, base := filepath.Split(target)
 	for i := 0; ; i++ {
 		name := filepath.Join(dir, fmt.Sprintf(".%s.krun-%d-%d", base, os.Getpid(), time.Now().UnixNano()+int64(i)))
-		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, fs.ErrExist) && i < 100 {
 			continue
 		}

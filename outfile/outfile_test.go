@@ -197,3 +197,60 @@ func TestCheck(t *testing.T) {
 		t.Errorf("Check created %v", ents)
 	}
 }
+
+// TestReplaceKeepsWhatTheFileIs: hard links stay linked, another user's
+// file keeps its owner (root only), and a relative link is read from the
+// directory it really is in, not from the path that led to it.
+func TestReplaceKeepsWhatTheFileIs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+
+	a, b := filepath.Join(dir, "a.xml"), filepath.Join(dir, "b.xml")
+	if err := os.WriteFile(a, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(a, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := Replace(ctx, a, []byte("new"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, b); got != "new" {
+		t.Errorf("the other hard link holds %q: the links were split", got)
+	}
+
+	// mkdir x/y; ln -s x/y s; ln -s ../z x/y/link: s/link is x/z.
+	if err := os.MkdirAll(filepath.Join(dir, "x", "y"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink("x/y", filepath.Join(dir, "s"))
+	os.Symlink("../z", filepath.Join(dir, "x", "y", "link"))
+	os.WriteFile(filepath.Join(dir, "z"), []byte("victim"), 0o644)
+	os.WriteFile(filepath.Join(dir, "x", "z"), []byte("real"), 0o644)
+	if err := Replace(ctx, filepath.Join(dir, "s", "link"), []byte("report"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, filepath.Join(dir, "x", "z")); got != "report" {
+		t.Errorf("x/z holds %q, want the report", got)
+	}
+	if got := readFile(t, filepath.Join(dir, "z")); got != "victim" {
+		t.Errorf("z holds %q: the link was read from the wrong directory", got)
+	}
+
+	if os.Getuid() != 0 {
+		return
+	}
+	owned := filepath.Join(dir, "owned.xml")
+	os.WriteFile(owned, []byte("old"), 0o640)
+	if err := os.Chown(owned, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	if err := Replace(ctx, owned, []byte("new"), nil); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(owned)
+	if st := fi.Sys().(*syscall.Stat_t); st.Uid != 65534 || st.Gid != 65534 || fi.Mode().Perm() != 0o640 {
+		t.Errorf("owner %d:%d mode %v, want 65534:65534 0640", st.Uid, st.Gid, fi.Mode().Perm())
+	}
+}

@@ -273,6 +273,9 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 			if word == nil {
 				word = n
 				ctx.forceQuote = ctx.forceQuote || specialWord(n)
+				if !quoted && pr.afterTilde(n, where) {
+					return ctx, fmt.Errorf("replacement string %s follows a ~: ksh and zsh expand ~'user' even quoted; write \"$HOME\"/%s or the path", p.text, p.text)
+				}
 			}
 			if !quoted && !decided && pr.dialect == dialectZsh && globGroup(n) {
 				return ctx, fmt.Errorf("replacement string %s in a zsh glob group or qualifier (...): zsh reads quotes there by its own rules", p.text)
@@ -317,7 +320,14 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 				ctx.intoVariable, ctx.oneWord = true, true
 			}
 		case *syntax.WordIter:
+			if !quoted && n.Name == where {
+				return ctx, fmt.Errorf("replacement string %s stands in a variable name", p.text)
+			}
 			ctx.intoVariable = true // for x in {}
+		case *syntax.FuncDecl:
+			if !quoted && n.Name == where {
+				return ctx, fmt.Errorf("replacement string %s stands in a function name", p.text)
+			}
 		case *syntax.CaseClause:
 			if within(n.Word) {
 				ctx.oneWord = true
@@ -332,7 +342,9 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 				case "set":
 					ctx.intoVariable = true // set -- {}
 				case "test", "[":
-					ctx.inTest = true
+					// One word: the fields of {} glued to text must not
+					// become operators of their own.
+					ctx.inTest, ctx.oneWord = true, true
 				}
 			}
 		case *syntax.TestClause:
@@ -355,19 +367,49 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 }
 
 // specialWord reports whether plain text in w would not stay plain: a
-// brace (brace expansion, {varname}> redirections), a leading tilde or,
-// for zsh, equals sign.
+// brace (brace expansion, {varname}> redirections), a tilde or, for zsh,
+// a leading equals sign.
 func specialWord(w *syntax.Word) bool {
 	for i, part := range w.Parts {
 		lit, ok := part.(*syntax.Lit)
 		if !ok {
 			continue
 		}
-		if strings.ContainsAny(lit.Value, "{}") || i == 0 && strings.HasPrefix(lit.Value, "~") || i == 0 && strings.HasPrefix(lit.Value, "=") {
+		if strings.ContainsAny(lit.Value, "{}~") || i == 0 && strings.HasPrefix(lit.Value, "=") {
 			return true
 		}
 	}
 	return false
+}
+
+// afterTilde reports whether the sentinel at where, in w, stands in a
+// tilde-prefix: after an unquoted "~" with no "/" between, which ksh93
+// and zsh expand even when the user name after it is quoted.
+func (pr *probe) afterTilde(w *syntax.Word, where syntax.Node) bool {
+	lit, ok := where.(*syntax.Lit)
+	if !ok {
+		return false
+	}
+	var before strings.Builder
+	for _, part := range w.Parts {
+		if part == lit {
+			text, _, _ := strings.Cut(lit.Value, "__"+pr.tag)
+			before.WriteString(text)
+			break
+		}
+		before.WriteString(litValue(part))
+	}
+	b := before.String()
+	i := strings.LastIndexByte(b, '~')
+	return i >= 0 && !strings.Contains(b[i:], "/")
+}
+
+// litValue is the text of a literal part, or "".
+func litValue(p syntax.WordPart) string {
+	if lit, ok := p.(*syntax.Lit); ok {
+		return lit.Value
+	}
+	return ""
 }
 
 // globGroup reports whether an unquoted part of a zsh word holds a

@@ -45,6 +45,8 @@ var alwaysNames = map[string]bool{
 	"readonly": true, "nameref": true, "integer": true, "float": true, "vared": true,
 	"zparseopts": true, "private": true, "zstyle": true, "zformat": true, "strftime": true,
 	"alias": true, // an alias can stand for any of them
+	// Their word lists are expanded: $(...) in a value runs.
+	"compgen": true, "complete": true,
 }
 
 // evaluatedVars are the variables whose values bash or zsh evaluate as
@@ -153,6 +155,10 @@ func scanEvaluation(file *syntax.File, pr *probe) evaluation {
 			}
 		case *syntax.FuncDecl:
 			ev.functions = true
+		case *syntax.WordIter:
+			if evaluatedVars[n.Name.Value] {
+				found("a loop over " + n.Name.Value)
+			}
 		case *syntax.CallExpr:
 			pr.scanCall(n, found)
 		}
@@ -298,12 +304,18 @@ func (pr *probe) scanOptions(name string, letter byte, args []*syntax.Word, foun
 }
 
 // wordText returns w's text after quote removal, with the sentinels of
-// replacement strings in it left as they are, when w holds no expansion.
+// replacement strings in it left as they are, when w holds no expansion:
+// no parameter, command or arithmetic expansion, and no unquoted brace or
+// glob character ({read,} and [-]v are read and -v once expanded). A lone
+// "[" is the test command, not a glob.
 func wordText(w *syntax.Word) (string, bool) {
 	var b strings.Builder
 	for _, part := range w.Parts {
 		switch p := part.(type) {
 		case *syntax.Lit:
+			if p.Value != "[" && strings.ContainsAny(unescapedSpecials(p.Value), "{}*?[") {
+				return "", false
+			}
 			b.WriteString(unescapeBare(p.Value))
 		case *syntax.SglQuoted:
 			if p.Dollar && strings.ContainsRune(p.Value, '\\') {
@@ -333,6 +345,23 @@ func (pr *probe) literalWord(w *syntax.Word) (string, bool) {
 		return "", false
 	}
 	return text, true
+}
+
+// unescapedSpecials returns the characters of unquoted text that no
+// backslash escapes, so that \* does not count as a glob.
+func unescapedSpecials(s string) string {
+	if !strings.ContainsRune(s, '\\') {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' {
+			i++
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // unescapeBare removes the backslashes of unquoted text.

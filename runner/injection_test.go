@@ -135,6 +135,19 @@ func TestInjectionBypassesClosed(t *testing.T) {
 		{"zsh", `COLUMNS={} ls`, []string{"path[$(touch pwned)]"}},
 		{"zsh", `exec read {} <<< 1`, []string{"path[$(touch pwned)]"}},
 		{"zsh", `zstyle -s ctx style {}`, []string{"path[$(touch pwned)]"}},
+		// A third review: braces and globs hiding a name, loops over
+		// evaluated variables, compgen, several fields in a test.
+		{"bash", `{read,} {} <<< x`, []string{sub}},
+		{"bash", `rea{d,} {} <<< x`, []string{sub}},
+		{"bash", `[ {-v,} {} ]`, []string{sub}},
+		{"bash", `printf {-v,} {} x`, []string{sub}},
+		{"bash", `{declare,} -n r={}; echo "$r"`, []string{sub}},
+		{"bash", `touch ./-v; [ -[v] {} ]`, []string{sub}},
+		{"bash", `for PS4 in {}; do set -x; :; done`, []string{"$(touch pwned)"}},
+		{"bash", `for SECONDS in {}; do :; done`, []string{sub}},
+		{"bash", `for {1} in {2}; do set -x; :; done`, []string{"PS4", "$(touch pwned)"}},
+		{"bash", `compgen -W {} x`, []string{"$(touch pwned)"}},
+		{"ksh", `for PS4 in {}; do set -x; :; done`, []string{"$(touch pwned)"}},
 	}
 	for _, tc := range cases {
 		shell := shellNamed(t, tc.shell)
@@ -171,6 +184,7 @@ func TestInjectionLiteralWhereSafe(t *testing.T) {
 		{`[[ abc =~ {} ]] || echo literal`, "a.c", "literal\n"},
 		{`printf '<%s>' {1} {3} {2}; echo`, "a", "<a><><>\n"},
 		{`printf '<%s>' {3} {1}; echo`, "-v", "<><-v>\n"}, // a missing {N} keeps its place
+		{`[ x{} ] && echo one-word`, "a -a -v b", "one-word\n"},
 	}
 	for _, tc := range cases {
 		o := runInjection(t, bash, tc.tmpl, tc.value)
@@ -246,6 +260,9 @@ var matrixTemplates = []string{
 	`printf "<%s>" {{}}`, `echo {}>/dev/null`, `[[ abc =~ {} ]]`, `printf "%05d\n" {}`, `exit {}`,
 	`COLUMNS={} true`, `zstyle -s ctx style {}`, `[ {1}{2} {3} ]`, `printf {4} {1} {2} {3}`,
 	`P=/usr/bin:/bin; P=$P:{}; echo "$P"`, `echo ~{}`, `echo >&{}`,
+	// from the third review
+	`{read,} {} <<< x`, `[ {-v,} {} ]`, `for PS4 in {}; do set -x; :; done`, `compgen -W {} x`,
+	`[ x{} ]`, `printf "<%s>" x=~{}`,
 }
 
 // matrixValues are hostile values: every way out of a quoted word, and
