@@ -104,6 +104,9 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	cfg.Verbose = o.verbose
 	cfg.DirectExec = true
 	cfg.ReapOrphans = true
+	// 2>&1: one pipe per job keeps its lines in the order it wrote them;
+	// not when --append takes one of the streams apart.
+	cfg.MergeStderr = outOpt.SameFile() && o.appendOut == "" && o.appendErr == ""
 	cfg.Guard = !o.dryRun
 	cfg.Signals = intr.run
 	var dry *bufio.Writer

@@ -36,7 +36,7 @@ type grouped struct {
 
 func newGrouped(o Options) *grouped {
 	sp, bud := newBuffers(o)
-	g := &grouped{opt: o, spool: sp, merged: o.sameFile()}
+	g := &grouped{opt: o, spool: sp, merged: o.SameFile()}
 	for i, w := range []io.Writer{o.Stdout, o.Stderr} {
 		if i == 1 && g.merged {
 			g.streams[1] = g.streams[0]

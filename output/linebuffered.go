@@ -35,7 +35,7 @@ func newLineBuffered(o Options) *lineBuffered {
 		spool:   sp,
 		budget:  bud,
 	}
-	if o.sameFile() {
+	if o.SameFile() {
 		l.streams[1] = l.streams[0] // one lock: whole lines in the one file
 	}
 	return l

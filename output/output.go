@@ -98,10 +98,10 @@ func (o Options) names() [2]string {
 	return n
 }
 
-// sameFile reports whether krun's stdout and stderr are the same file or
+// SameFile reports whether krun's stdout and stderr are the same file or
 // pipe (2>&1): then one job at a time may write to either, or the lines of
 // two jobs would meet in that file.
-func (o Options) sameFile() bool {
+func (o Options) SameFile() bool {
 	a, ok1 := o.Stdout.(interface{ Stat() (os.FileInfo, error) })
 	b, ok2 := o.Stderr.(interface{ Stat() (os.FileInfo, error) })
 	if !ok1 || !ok2 {

@@ -63,17 +63,21 @@ var copyBuffers = sync.Pool{New: func() any {
 }}
 
 // startProcess starts prog in a new process group, with standard input
-// from /dev/null and its output copied to out.
-func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), tailSize int) (*process, error) {
+// from /dev/null and its output copied to out. With merged, its stderr
+// goes into the same pipe as its stdout, to out's stdout: one pipe keeps
+// the order in which the job wrote its lines to the two.
+func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), tailSize int, merged bool) (*process, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("create output pipe: %w", err)
 	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		outR.Close()
-		outW.Close()
-		return nil, fmt.Errorf("create output pipe: %w", err)
+	errR, errW := outR, outW
+	if !merged {
+		if errR, errW, err = os.Pipe(); err != nil {
+			outR.Close()
+			outW.Close()
+			return nil, fmt.Errorf("create output pipe: %w", err)
+		}
 	}
 	growPipe(outR)
 	cmd := &exec.Cmd{
@@ -88,19 +92,36 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 	// The child has its own copies of the write ends; closing ours lets
 	// the readers see end of file when the job's processes are gone.
 	outW.Close()
-	errW.Close()
+	if !merged {
+		errW.Close()
+	}
 	if err != nil {
 		outR.Close()
-		errR.Close()
+		if !merged {
+			errR.Close()
+		}
 		return nil, err
 	}
 	p := &process{job: job, cmd: cmd, out: out, stdout: outR, stderr: errR, onCopyErr: onCopyErr, exited: make(chan struct{})}
+	var tail io.Writer
+	if tailSize > 0 {
+		p.tail = &tailBuffer{max: tailSize}
+		tail = p.tail
+	}
+	if merged {
+		p.copied.Add(1)
+		dst := out.Stdout()
+		if tail != nil {
+			dst = io.MultiWriter(tail, dst)
+		}
+		go p.copy(dst, outR)
+		return p, nil
+	}
 	p.copied.Add(2)
 	go p.copy(out.Stdout(), outR)
 	errDst := out.Stderr()
-	if tailSize > 0 {
-		p.tail = &tailBuffer{max: tailSize}
-		errDst = io.MultiWriter(p.tail, errDst)
+	if tail != nil {
+		errDst = io.MultiWriter(tail, errDst)
 	}
 	go p.copy(errDst, errR)
 	return p, nil

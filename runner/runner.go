@@ -116,6 +116,10 @@ type Config struct {
 	// words) without one, when the shell is dash or bash, whose behaviour
 	// krun mirrors; the result is the same, minus a fork and an exec.
 	DirectExec bool
+	// MergeStderr gives each job one pipe for its stdout and stderr, both
+	// written to its output's Stdout: for when krun's two streams are one
+	// file (2>&1), so that a job's lines keep the order it wrote them in.
+	MergeStderr bool
 	// Guard starts a guardian (Linux) that ends the jobs' process trees
 	// if krun dies without cleaning up, kill -9 included (guard_linux.go).
 	// Only for the krun command, whose binary runs GuardMain.
