@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -121,6 +122,12 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	res, err := runner.Run(ctx, cfg, batches)
 	unstarted := notStarted(res, o, total)
 	rep.finish(res, unstarted)
+	// The cause first, then the counts: a full disk before "3 of 10 jobs
+	// failed". Said here, it is not said again at exit.
+	causeSaid := err != nil && !errors.Is(err, syscall.EPIPE) && intr.signal() == nil
+	if causeSaid {
+		sink.Message("krun: error: " + err.Error())
+	}
 	if line := summary(res, o, unstarted); line != "" && !errors.Is(err, syscall.EPIPE) {
 		// Not after a closed stdout: the jobs krun ended are no news.
 		sink.Message(line)
@@ -145,6 +152,13 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if err != nil {
 		if errors.Is(err, syscall.EPIPE) {
 			return &exitError{code: exitBrokenPipe}
+		}
+		if causeSaid {
+			// Said above; a closing error is news only if it is another.
+			if cerr != nil && !strings.Contains(cerr.Error(), err.Error()) {
+				return &exitError{code: exitUsage, err: cerr}
+			}
+			return &exitError{code: exitUsage}
 		}
 		return &exitError{code: exitUsage, err: err}
 	}

@@ -81,16 +81,26 @@ func (c CI) footer(job *runner.Job, st runner.Status) []byte {
 	switch c {
 	case CIGitHub:
 		b = append(b, "::endgroup::\n"...)
-		if st.Failed() {
-			b = append(b, "::error title=krun job "+strconv.FormatInt(job.Seq, 10)+" failed::"+githubEscape(failureLine(job, st))+"\n"...)
-		}
 	case CIGitLab:
 		b = fmt.Appendf(b, "\x1b[0Ksection_end:%d:krun_job_%d\r\x1b[0K\n", time.Now().Unix(), job.Seq)
-		if st.Failed() {
-			b = append(b, "\x1b[31;1mkrun: "+failureLine(job, st)+"\x1b[0m\n"...)
-		}
 	}
-	return b
+	return append(b, c.annotation(job, st)...)
+}
+
+// annotation is the line the CI system marks as an error for a failed job
+// (a GitHub ::error annotation, a red GitLab line); nil otherwise. Every
+// output mode writes it, on a line of its own.
+func (c CI) annotation(job *runner.Job, st runner.Status) []byte {
+	if !st.Failed() {
+		return nil
+	}
+	switch c {
+	case CIGitHub:
+		return []byte("::error title=krun job " + strconv.FormatInt(job.Seq, 10) + " failed::" + githubEscape(failureLine(job, st)) + "\n")
+	case CIGitLab:
+		return []byte("\x1b[31;1mkrun: " + failureLine(job, st) + "\x1b[0m\n")
+	}
+	return nil
 }
 
 // failureLine says which job failed and how.

@@ -25,6 +25,27 @@ type lineBuffered struct {
 type lockedDest struct {
 	mu sync.Mutex
 	d  *dest
+	// midLine: the last byte written was not a newline (a job's last line
+	// without one). Guarded by mu.
+	midLine bool
+}
+
+// write writes p; ld.mu must be held.
+func (ld *lockedDest) write(p []byte) (int, error) {
+	if len(p) > 0 {
+		ld.midLine = p[len(p)-1] != '\n'
+	}
+	return ld.d.Write(p)
+}
+
+// writeLine writes line on a line of its own.
+func (ld *lockedDest) writeLine(line []byte) {
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	if ld.midLine {
+		ld.write([]byte{'\n'})
+	}
+	ld.write(line)
 }
 
 func newLineBuffered(o Options) *lineBuffered {
@@ -42,7 +63,7 @@ func newLineBuffered(o Options) *lineBuffered {
 }
 
 func (l *lineBuffered) Begin(job *runner.Job) runner.JobOutput {
-	j := &lineJob{}
+	j := &lineJob{job: job, ci: l.opt.CI}
 	for i, ld := range l.streams {
 		ls := &lineStream{ld: ld, hold: job.Hold, partial: buffer{spool: l.spool, budget: l.budget, limit: l.opt.BufferSize}}
 		j.streams[i] = ls
@@ -51,12 +72,7 @@ func (l *lineBuffered) Begin(job *runner.Job) runner.JobOutput {
 	return j
 }
 
-func (l *lineBuffered) Message(line string) {
-	ld := l.streams[1]
-	ld.mu.Lock()
-	defer ld.mu.Unlock()
-	io.WriteString(ld.d, line+"\n")
-}
+func (l *lineBuffered) Message(line string) { l.streams[1].writeLine([]byte(line + "\n")) }
 
 func (l *lineBuffered) Close() error {
 	return errors.Join(l.streams[0].d.err(), l.streams[1].d.err(), l.spool.close())
@@ -90,19 +106,23 @@ func (ls *lineStream) Write(p []byte) (int, error) {
 func (ls *lineStream) writeOut(p []byte) error {
 	ls.ld.mu.Lock()
 	defer ls.ld.mu.Unlock()
-	if err := ls.partial.writeTo(ls.ld.d); err != nil {
-		ls.ld.d.fail(err)
-		return err
+	if ls.partial.len() > 0 {
+		if err := ls.partial.writeTo(lockedWriter{ls.ld}); err != nil {
+			ls.ld.d.fail(err)
+			return err
+		}
 	}
 	if len(p) == 0 {
 		return nil
 	}
-	_, err := ls.ld.d.Write(p)
+	_, err := ls.ld.write(p)
 	return err
 }
 
 // lineJob is one job's output in line-buffered mode.
 type lineJob struct {
+	job     *runner.Job
+	ci      CI
 	streams [2]*lineStream
 	writers [2]io.Writer
 }
@@ -120,12 +140,21 @@ func (j *lineJob) Discard() {
 	}
 }
 
-// End writes a last line that has no newline.
-func (j *lineJob) End(runner.Status) error {
+// End writes a last line that has no newline, and the CI annotation of
+// a failed job as a line of its own on stdout.
+func (j *lineJob) End(st runner.Status) error {
 	for _, ls := range j.streams {
 		if ls.partial.len() > 0 {
 			ls.writeOut(nil)
 		}
 	}
+	if ann := j.ci.annotation(j.job, st); ann != nil {
+		j.streams[0].ld.writeLine(ann)
+	}
 	return errors.Join(j.streams[0].ld.d.err(), j.streams[1].ld.d.err())
 }
+
+// lockedWriter is a lockedDest as an io.Writer for a holder of its lock.
+type lockedWriter struct{ ld *lockedDest }
+
+func (w lockedWriter) Write(p []byte) (int, error) { return w.ld.write(p) }

@@ -22,12 +22,28 @@ type ungrouped struct {
 type syncWriter struct {
 	mu sync.Mutex
 	d  *dest
+	// midLine: the last byte written was not a newline.
+	midLine bool
 }
 
 func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(p) > 0 {
+		s.midLine = p[len(p)-1] != '\n'
+	}
 	return s.d.Write(p)
+}
+
+// writeLine writes line on a line of its own.
+func (s *syncWriter) writeLine(line []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.midLine {
+		s.d.Write([]byte{'\n'})
+	}
+	s.d.Write(line)
+	s.midLine = false
 }
 
 func newUngrouped(o Options) *ungrouped {
@@ -41,7 +57,7 @@ func newUngrouped(o Options) *ungrouped {
 }
 
 func (u *ungrouped) Begin(job *runner.Job) runner.JobOutput {
-	j := &ungroupedJob{u: u}
+	j := &ungroupedJob{u: u, job: job}
 	for i, s := range u.streams {
 		var w io.Writer = s
 		if job.Hold {
@@ -63,6 +79,7 @@ func (u *ungrouped) Close() error {
 // ungroupedJob is one job's output in ungrouped mode.
 type ungroupedJob struct {
 	u       *ungrouped
+	job     *runner.Job
 	writers [2]io.Writer
 	held    [2]*buffer // with Job.Hold, the output of the current try
 }
@@ -82,8 +99,14 @@ func (j *ungroupedJob) Discard() {
 	}
 }
 
-// End writes the held output of the last try, if any.
-func (j *ungroupedJob) End(runner.Status) error {
+// End writes the held output of the last try, if any, and the CI
+// annotation of a failed job on a line of its own.
+func (j *ungroupedJob) End(st runner.Status) error {
+	defer func() {
+		if ann := j.u.opt.CI.annotation(j.job, st); ann != nil {
+			j.u.streams[0].writeLine(ann)
+		}
+	}()
 	for i, b := range j.held {
 		if b != nil {
 			s := j.u.streams[i]
