@@ -100,6 +100,7 @@ for the shell. Without COMMAND each input is a whole command.`,
 	opts.register(root.Flags())
 	root.AddCommand(newVersionCommand(stdout))
 	root.AddCommand(newAppendCommand(stdin, stderr), newLockCommand(stdin, stdout, stderr), newSemCommand(stdin, stdout, stderr))
+	root.AddCommand(newLintCommand(stdin, stdout, stderr))
 	setupCompletion(root)
 	return root
 }
