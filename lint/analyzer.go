@@ -144,13 +144,13 @@ type access struct {
 	at     loc
 	locked bool
 	seq    int
-	verb   string // "appends to", "writes", ...
-	append bool   // >> or tee -a
-	job    *job   // the innermost job it belongs to
+	verb   string           // "appends to", "writes", ...
+	append bool             // >> or tee -a
+	job    *job             // the innermost job it belongs to
 	redir  *syntax.Redirect // the redirection that writes it, if one does
 	stmt   *syntax.Stmt     // the statement of that redirection
 	weak   bool             // touch: only counts as part of a read-modify-write
-	note   string // for a dynamic path: why it cannot be told
+	note   string           // for a dynamic path: why it cannot be told
 }
 
 // output is a command writing to a descriptor its job inherited.
