@@ -150,6 +150,7 @@ type access struct {
 	redir  *syntax.Redirect // the redirection that writes it, if one does
 	stmt   *syntax.Stmt     // the statement of that redirection
 	weak   bool             // touch: only counts as part of a read-modify-write
+	atomic bool             // one short line appended in one write: never torn
 	note   string           // for a dynamic path: why it cannot be told
 }
 

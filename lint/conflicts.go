@@ -76,8 +76,8 @@ func (a *analyzer) writeFinding(j *job, w, other *access) {
 	if w.locked && (rmw == nil || rmw.locked) {
 		return // written under a lock, read (if at all) under it too
 	}
-	if w.weak && rmw == nil {
-		return // touch on its own
+	if (w.weak || w.atomic) && rmw == nil {
+		return // touch on its own; one echo line appended in one write
 	}
 	code := SharedWrite
 	switch {

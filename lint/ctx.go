@@ -22,6 +22,7 @@ type ctx struct {
 	tokens       []token     // text that stands for outer values in an inner script
 	replacements bool        // {} and friends are per-job values (parallel, krun)
 	cwd          *value      // the directory after a cd, if one happened
+	oneLine      bool        // the command writes one line in one write (echo, printf)
 
 	base    *loc // where an inner script's text starts in the file; nil for the file
 	library bool // walking a function nobody calls

@@ -104,6 +104,9 @@ func (a *analyzer) redirectOut(r *syntax.Redirect, fd int, c ctx, s *syntax.Stmt
 		a.record(&access{
 			kind: accWrite, path: a.pathValue(r.Word, c), word: word, at: c.at(r.OpPos),
 			verb: verb, append: app, redir: r, stmt: s,
+			// echo "line" >> log: one write with O_APPEND, which lands
+			// whole at the end of the file whatever else appends.
+			atomic: app && c.oneLine && fd != 2,
 		}, c)
 		to = &stream{what: word, owner: c.job}
 	}

@@ -432,3 +432,18 @@ func arithAssigned(x syntax.ArithmExpr) []string {
 	})
 	return names
 }
+
+// oneLineCommand reports whether a command writes its output in one
+// write: echo or printf, whose output a shell writes at once (lines
+// shorter than its buffer, which log lines are).
+func oneLineCommand(words []*syntax.Word) bool {
+	words, _ = unwrap(words)
+	if len(words) == 0 {
+		return false
+	}
+	switch name, _ := litValue(words[0]); name {
+	case "echo", "printf":
+		return true
+	}
+	return false
+}

@@ -75,6 +75,7 @@ func (a *analyzer) runStmt(s *syntax.Stmt, c ctx) {
 		if lockWrapper(ce.Args) {
 			c.locked = true
 		}
+		c.oneLine = oneLineCommand(ce.Args) && !c.inJobLoop()
 	}
 	c = a.redirects(s.Redirs, c, s)
 	switch {
@@ -216,6 +217,9 @@ func (a *analyzer) binary(x *syntax.BinaryCmd, c ctx) {
 func (a *analyzer) ifClause(x *syntax.IfClause, c ctx) {
 	cc := c
 	cc.checked, cc.tail, cc.statusUsed = true, false, false
+	if condTakesLock(x.Cond) {
+		cc.locked = true
+	}
 	a.stmts(x.Cond, cc)
 	before := slices.Clone(a.active)
 	tc := c
@@ -326,6 +330,9 @@ func (a *analyzer) loop(l *loop, cond, body []*syntax.Stmt, c ctx) {
 	before := slices.Clone(a.active)
 	cc := lc
 	cc.checked = true
+	if condTakesLock(cond) {
+		cc.locked = true // the write in until ( set -C; echo $$ > lock ) is the lock
+	}
 	a.stmts(cond, cc)
 	a.stmts(body, lc)
 	var survivors []*job
