@@ -62,7 +62,7 @@ func (a *analyzer) callWords(words []*syntax.Word, c ctx, s *syntax.Stmt) {
 	case "trap":
 		a.trapCmd(args, c)
 	case "eval":
-		a.evalCmd(args, c)
+		a.evalCmd(args, c, at)
 	case "sh", "bash", "dash", "ksh", "zsh", "ash", "mksh":
 		a.shellCmd(args, c)
 	case "flock":

@@ -50,15 +50,13 @@ func Write(w io.Writer, f Format, findings []Finding) error {
 		var err error
 		switch f {
 		case FormatJSON:
-			var b []byte
-			b, err = json.Marshal(jsonFinding{
+			enc := json.NewEncoder(w)
+			enc.SetEscapeHTML(false) // <stdin>, 2>&1: as written
+			err = enc.Encode(jsonFinding{
 				File: fd.File, Line: fd.Line, Col: fd.Col,
 				Code: string(fd.Code), Name: fd.Code.Name(), Severity: fd.Severity.String(),
 				Message: fd.Message, Fix: fd.Fix,
 			})
-			if err == nil {
-				_, err = fmt.Fprintf(w, "%s\n", b)
-			}
 		case FormatGitHub:
 			_, err = fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,title=%s::%s\n",
 				githubLevel(fd.Severity), githubProperty(fd.File), fd.Line, fd.Col,

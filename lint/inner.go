@@ -127,33 +127,19 @@ func (a *analyzer) innerScript(words []*syntax.Word, pos *positional, c ctx, sam
 
 // evalCmd follows eval: literal code is walked; code built at run time
 // cannot be told, which a job in a loop notes.
-func (a *analyzer) evalCmd(args []*syntax.Word, c ctx) {
+func (a *analyzer) evalCmd(args []*syntax.Word, c ctx, at loc) {
 	if len(args) == 0 {
 		return
 	}
 	dynamic := false
 	for _, w := range args {
-		if a.eval(w, c).kind == kDynamic || !onlyLiteralsAndParams(w) {
-			dynamic = true
+		if _, ok := litValue(w); !ok {
+			dynamic = true // the code itself is built at run time
 		}
 	}
 	if dynamic || !a.innerScript(args, nil, c, true) {
-		a.record(&access{kind: accWrite, path: value{kind: kDynamic}, at: c.at(args[0].Pos()), verb: "runs", word: "eval", note: "eval"}, c)
+		a.record(&access{kind: accWrite, path: value{kind: kDynamic}, at: at, verb: "runs", word: "eval", note: "eval"}, c)
 	}
-}
-
-// onlyLiteralsAndParams reports whether a word has no command
-// substitution: eval "$cmd" is dynamic, eval "cmd > $out" is not.
-func onlyLiteralsAndParams(w *syntax.Word) bool {
-	ok := true
-	syntax.Walk(w, func(n syntax.Node) bool {
-		switch n.(type) {
-		case *syntax.CmdSubst, *syntax.ProcSubst:
-			ok = false
-		}
-		return ok
-	})
-	return ok
 }
 
 // xargsCmd follows xargs -P N: N copies of its command run at once.
