@@ -14,6 +14,9 @@ import (
 const (
 	maxInlines = 400
 	maxDepth   = 12
+	// maxActive bounds the jobs one new job is compared with; a real
+	// script has a handful running at any point.
+	maxActive = 256
 )
 
 // loc is a position in the linted file.
@@ -177,7 +180,7 @@ func newAnalyzer(name string, file *syntax.File, src []byte) *analyzer {
 		manyPids: map[string]bool{},
 		killed:   map[string]bool{},
 		reported: map[string]bool{},
-		printer:  syntax.NewPrinter(syntax.SingleLine(true)),
+		printer:  syntax.NewPrinter(syntax.SingleLine(true), syntax.SpaceRedirects(true)),
 	}
 	a.terminal = &stream{what: "standard output"}
 	a.errStream = &stream{what: "standard error"}
@@ -235,8 +238,13 @@ func (a *analyzer) report(code Code, sev Severity, at loc, msg, fix string) {
 	a.reported[key] = true
 	a.findings = append(a.findings, Finding{
 		Code: code, Severity: sev, File: a.name, Line: at.line, Col: at.col,
-		Message: msg, Fix: fix,
+		Message: flat(msg), Fix: flat(fix),
 	})
+}
+
+// flat keeps a message on one line: a path may hold a newline.
+func flat(s string) string {
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(s)
 }
 
 // print returns the shell text of a node on one line.

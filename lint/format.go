@@ -63,7 +63,7 @@ func Write(w io.Writer, f Format, findings []Finding) error {
 				githubProperty("krun lint "+string(fd.Code)+" "+fd.Code.Name()),
 				githubData(fd.Message+" Fix: "+fd.Fix))
 		default:
-			_, err = fmt.Fprintf(w, "%s: %s: %s [%s %s]\n", fd.Pos(), fd.Severity, fd.Message, fd.Code, fd.Code.Name())
+			_, err = fmt.Fprintf(w, "%s: %s: %s [%s %s]\n", fd.Pos(), fd.Severity, oneLine(fd.Message), fd.Code, fd.Code.Name())
 			if err == nil && fd.Fix != "" {
 				_, err = fmt.Fprintf(w, "\tfix: %s\n", oneLine(fd.Fix))
 			}
@@ -96,7 +96,7 @@ func githubProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
 }
 
-// oneLine keeps a multi-line fix on one line of text output.
+// oneLine keeps a message or fix on one line of text output.
 func oneLine(s string) string {
 	return strings.ReplaceAll(s, "\n", "; ")
 }

@@ -128,7 +128,10 @@ func (a *analyzer) start(j *job, c ctx) {
 	for _, l := range c.loops {
 		l.started = append(l.started, j)
 	}
-	for _, o := range a.active {
+	for i, o := range a.active {
+		if i >= maxActive {
+			break
+		}
 		a.conflicts(j, o)
 	}
 	a.active = append(a.active, j)
@@ -345,8 +348,14 @@ func (a *analyzer) loop(l *loop, cond, body []*syntax.Stmt, c ctx) {
 		j.multi = true
 		a.selfConflicts(j)
 	}
-	for _, j := range survivors {
-		for _, o := range l.started {
+	for i, j := range survivors {
+		if i >= maxActive {
+			break
+		}
+		for k, o := range l.started {
+			if k >= maxActive {
+				break
+			}
 			if o != j {
 				a.conflicts(j, o)
 			}
