@@ -2,7 +2,6 @@ package lint
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
@@ -14,9 +13,14 @@ import (
 const (
 	maxInlines = 400
 	maxDepth   = 12
-	// maxActive bounds the jobs one new job is compared with; a real
-	// script has a handful running at any point.
-	maxActive = 256
+	// maxActive bounds the jobs one new job is compared with, and
+	// maxRunning the jobs kept as running; a real script has a handful
+	// running at any point.
+	maxActive  = 256
+	maxRunning = 1024
+	// maxJobs bounds the jobs of one script: past it, a & starts no
+	// new job in the analysis.
+	maxJobs = 4096
 )
 
 // loc is a position in the linted file.
@@ -55,7 +59,7 @@ type analyzer struct {
 	errStream *stream         // and standard error
 
 	findings []Finding
-	reported map[string]bool
+	reported map[reportKey]bool
 	printer  *syntax.Printer
 }
 
@@ -63,7 +67,7 @@ type analyzer struct {
 // job's own shell. A bare wait collects the jobs its own shell started.
 type scope struct {
 	parent *scope
-	last   *job // the job $! refers to
+	last   []*job // the jobs $! may refer to: one, or one per branch of an if
 }
 
 // job is a background job (cmd &), or the copies of a command that xargs
@@ -86,6 +90,8 @@ type job struct {
 	accesses []*access // its files, and those of the jobs it started
 	outputs  []*output // its output to descriptors it inherited
 	pidVars  map[string]bool
+	ix       *fileIndex // index of accesses, built for ixLen of them
+	ixLen    int
 
 	collected     bool
 	bareWait      loc // a bare wait reached it
@@ -179,7 +185,7 @@ func newAnalyzer(name string, file *syntax.File, src []byte) *analyzer {
 		allJobs:  map[string]bool{},
 		manyPids: map[string]bool{},
 		killed:   map[string]bool{},
-		reported: map[string]bool{},
+		reported: map[reportKey]bool{},
 		printer:  syntax.NewPrinter(syntax.SingleLine(true), syntax.SpaceRedirects(true)),
 	}
 	a.terminal = &stream{what: "standard output"}
@@ -227,11 +233,7 @@ func (a *analyzer) topCtx() ctx {
 // twice is walked twice). Writes share one family: a position gets only
 // the first of KL001, KL002 and KL005.
 func (a *analyzer) report(code Code, sev Severity, at loc, msg, fix string) {
-	family := string(code)
-	if code == SharedWrite || code == ReadModifyWrite || code == SharedTemp {
-		family = "write"
-	}
-	key := fmt.Sprintf("%s:%d:%d", family, at.line, at.col)
+	key := keyOf(code, at)
 	if a.reported[key] || !at.valid() {
 		return
 	}
@@ -240,6 +242,26 @@ func (a *analyzer) report(code Code, sev Severity, at loc, msg, fix string) {
 		Code: code, Severity: sev, File: a.name, Line: at.line, Col: at.col,
 		Message: flat(msg), Fix: flat(fix),
 	})
+}
+
+// reportKey is what report dedups on: a position and a code, where the
+// three codes of shared writes count as one.
+type reportKey struct {
+	family Code
+	at     loc
+}
+
+func keyOf(code Code, at loc) reportKey {
+	if code == ReadModifyWrite || code == SharedTemp {
+		code = SharedWrite
+	}
+	return reportKey{code, at}
+}
+
+// isReported tells whether a finding of code's family is already at at:
+// a cheap test before the message is built.
+func (a *analyzer) isReported(code Code, at loc) bool {
+	return a.reported[keyOf(code, at)]
 }
 
 // flat keeps a message on one line: a path may hold a newline.

@@ -32,6 +32,11 @@ func (a *analyzer) callWords(words []*syntax.Word, c ctx, s *syntax.Stmt) {
 	name, _ := litValue(words[0])
 	args := words[1:]
 	at := c.at(words[0].Pos())
+	switch name {
+	case "wait", "kill", "disown", "test", "[", "echo", "printf", "true", ":":
+	default:
+		a.handedPids(args, c)
+	}
 	if fd, ok := a.funcs[name]; ok {
 		a.callFunc(fd, args, c)
 		return
@@ -146,7 +151,7 @@ func (a *analyzer) assign(as *syntax.Assign, c ctx) {
 	}
 	self := slices.Contains(rs, name)
 	if slices.Contains(rs, "!") {
-		if j := c.scope.last; j != nil {
+		for _, j := range c.scope.last {
 			a.holders[name] = append(a.holders[name], j)
 			j.pidVars[name] = true
 		}

@@ -9,6 +9,7 @@ import "fmt"
 // or run by xargs -P or parallel) against its own copies: every file it
 // writes under a name that is the same in each copy is shared.
 func (a *analyzer) selfConflicts(j *job) {
+	ix := index(j)
 	for _, w := range j.accesses {
 		if w.kind != accWrite {
 			continue
@@ -20,10 +21,10 @@ func (a *analyzer) selfConflicts(j *job) {
 			a.dynamicNote(j, w)
 			continue
 		}
-		a.writeFinding(j, w, nil)
+		a.writeFinding(j, ix, w, nil)
 	}
 	for _, o := range j.outputs {
-		if !o.inheritedBy(j) {
+		if !o.inheritedBy(j) || a.isReported(MixedOutput, o.at) {
 			continue
 		}
 		a.report(MixedOutput, Warning, o.at,
@@ -37,17 +38,14 @@ func (a *analyzer) conflicts(x, y *job) {
 	if x == y || x.within(y) || y.within(x) {
 		return
 	}
+	ix, iy := index(x), index(y)
 	for _, w := range x.accesses {
 		if w.kind != accWrite || w.path.kind == kDynamic {
 			continue
 		}
-		for _, v := range y.accesses {
-			if v.kind != accWrite || !sameFile(w.path, v.path) {
-				continue
-			}
-			a.writeFinding(x, w, v)
-			a.writeFinding(y, v, w)
-			break
+		if v, ok := iy.writes[w.path.key]; ok && sameFile(w.path, v.path) {
+			a.writeFinding(x, ix, w, v)
+			a.writeFinding(y, iy, v, w)
 		}
 	}
 	for _, o := range x.outputs {
@@ -57,6 +55,9 @@ func (a *analyzer) conflicts(x, y *job) {
 		for _, p := range y.outputs {
 			if p.stream != o.stream || !p.inheritedBy(y) {
 				continue
+			}
+			if a.isReported(MixedOutput, o.at) && a.isReported(MixedOutput, p.at) {
+				break
 			}
 			a.report(MixedOutput, Warning, o.at,
 				fmt.Sprintf("this background job writes %s output to %s while the background job at line %d does too, so their output mixes", o.what, o.stream.what, p.job.at.line),
@@ -71,8 +72,11 @@ func (a *analyzer) conflicts(x, y *job) {
 
 // writeFinding reports a write w by job j to a file that other copies of
 // j (other == nil) or another job (writing other) write at the same time.
-func (a *analyzer) writeFinding(j *job, w, other *access) {
-	rmw := a.readBefore(j, w)
+func (a *analyzer) writeFinding(j *job, ix fileIndex, w, other *access) {
+	if a.isReported(SharedWrite, w.at) {
+		return
+	}
+	rmw := readBefore(ix, w)
 	if w.locked && (rmw == nil || rmw.locked) {
 		return // written under a lock, read (if at all) under it too
 	}
@@ -107,13 +111,11 @@ func (a *analyzer) writeFinding(j *job, w, other *access) {
 	a.report(code, sev, w.at, msg, a.fixWrite(code, j, w))
 }
 
-// readBefore returns a read of w's file by the same copy of job j before
-// w, or at the same time (sed -i): a read-modify-write.
-func (a *analyzer) readBefore(j *job, w *access) *access {
-	for _, r := range j.accesses {
-		if r.kind == accRead && r.seq <= w.seq && sameFile(r.path, w.path) {
-			return r
-		}
+// readBefore returns a read of w's file by the same copy of the job
+// before w, or at the same time (sed -i): a read-modify-write.
+func readBefore(ix fileIndex, w *access) *access {
+	if r, ok := ix.reads[w.path.key]; ok && r.seq <= w.seq && sameFile(r.path, w.path) {
+		return r
 	}
 	return nil
 }
@@ -159,4 +161,33 @@ func lowerSubject(j *job) string {
 		return "the commands " + j.tool + " runs"
 	}
 	return "the copies of this background job"
+}
+
+// fileIndex is the first read and the first write of each file by a job.
+type fileIndex struct {
+	reads, writes map[string]*access
+}
+
+// index returns j's fileIndex: looking a file up is then cheap, whatever
+// the number of files the jobs touch. It is built again only when the job
+// has new accesses.
+func index(j *job) fileIndex {
+	if j.ix != nil && j.ixLen == len(j.accesses) {
+		return *j.ix
+	}
+	ix := fileIndex{reads: map[string]*access{}, writes: map[string]*access{}}
+	j.ix, j.ixLen = &ix, len(j.accesses)
+	for _, acc := range j.accesses {
+		if acc.path.kind == kDynamic || acc.path.key == "" {
+			continue
+		}
+		m := ix.reads
+		if acc.kind == accWrite {
+			m = ix.writes
+		}
+		if old, ok := m[acc.path.key]; !ok || acc.seq < old.seq {
+			m[acc.path.key] = acc
+		}
+	}
+	return ix
 }

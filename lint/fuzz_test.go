@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzLint checks that the linter never panics and always returns either
@@ -36,6 +37,9 @@ func FuzzLint(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
+		// The Go fuzzer does not notice a worker that hangs: a slow
+		// input must fail by itself.
+		lintWithin(t, string(src), 10*time.Second)
 		got, err := Lint("f.sh", bytes.NewReader(src))
 		if err != nil {
 			var pe *ParseError

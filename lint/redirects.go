@@ -70,6 +70,7 @@ func (a *analyzer) redirects(rs []*syntax.Redirect, c ctx, s *syntax.Stmt) ctx {
 			}
 		case syntax.Hdoc, syntax.DashHdoc:
 			a.substs(r.Hdoc, c)
+			a.savedPids(r.Hdoc, c)
 		case syntax.WordHdoc:
 			a.substs(r.Word, c)
 		}

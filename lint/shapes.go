@@ -269,8 +269,19 @@ func usesStatus(s *syntax.Stmt) bool {
 }
 
 // exemptCommand reports whether a background statement is one nobody
-// wants the exit status of: nohup, setsid, a sleep (a timer).
+// wants the exit status of: nohup, setsid, a sleep (a timer), or a
+// watchdog that starts with one: ( sleep 300; kill $$ ) &.
 func exemptCommand(s *syntax.Stmt) bool {
+	var body []*syntax.Stmt
+	switch x := s.Cmd.(type) {
+	case *syntax.Subshell:
+		body = x.Stmts
+	case *syntax.Block:
+		body = x.Stmts
+	}
+	if len(body) > 0 {
+		return exemptCommand(body[0])
+	}
 	ce, ok := s.Cmd.(*syntax.CallExpr)
 	if !ok {
 		return false

@@ -160,20 +160,7 @@ func (a *analyzer) evalParam(p *syntax.ParamExp, c ctx) value {
 	if p.Param == nil {
 		return value{kind: kDynamic}
 	}
-	name := p.Param.Value
-	var v value
-	switch {
-	case name == "$":
-		v = value{kind: kFixed, key: "$$"} // the main shell's pid, in every job
-	case name == "!" || name == "RANDOM" || name == "SRANDOM" || name == "BASHPID" || name == "EPOCHREALTIME":
-		v = value{kind: kVarying, key: "${" + name + "}"}
-	case name == "?" || name == "SECONDS" || name == "EPOCHSECONDS":
-		v = value{kind: kDynamic}
-	case name == "@" || name == "*" || isDigits(name):
-		v = c.positional(name)
-	default:
-		v = a.lookup(name)
-	}
+	v := a.param(p.Param.Value, c)
 	if p.Excl || p.Length || p.Width || p.Names != 0 {
 		return value{kind: kDynamic}
 	}
@@ -206,6 +193,21 @@ func (a *analyzer) evalParam(p *syntax.ParamExp, c ctx) value {
 		return value{kind: kind, key: mod + "@" + v.key}
 	}
 	return v
+}
+
+// param returns the value of parameter name, without modifiers.
+func (a *analyzer) param(name string, c ctx) value {
+	switch {
+	case name == "$":
+		return value{kind: kFixed, key: "$$"} // the main shell's pid, in every job
+	case name == "!" || name == "RANDOM" || name == "SRANDOM" || name == "BASHPID" || name == "EPOCHREALTIME":
+		return value{kind: kVarying, key: "${" + name + "}"}
+	case name == "?" || name == "SECONDS" || name == "EPOCHSECONDS":
+		return value{kind: kDynamic}
+	case name == "@" || name == "*" || isDigits(name):
+		return c.positional(name)
+	}
+	return a.lookup(name)
 }
 
 // positional returns $N, $@ or $*.
@@ -250,7 +252,10 @@ func (a *analyzer) evalSubst(cs *syntax.CmdSubst, c ctx) value {
 				}
 			}
 		case *syntax.ParamExp:
-			if n.Param != nil && a.evalParam(n, c).kind == kVarying {
+			// Only the parameter itself: the walk goes on into the
+			// words of its modifiers (evaluating them here would be
+			// exponential in the nesting).
+			if n.Param != nil && a.param(n.Param.Value, c).kind == kVarying {
 				varying = true
 			}
 		case *syntax.Lit:

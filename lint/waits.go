@@ -41,8 +41,8 @@ func (a *analyzer) resolve(w *syntax.Word, c ctx) (jobs []*job, all, many bool) 
 		name := p.Param.Value
 		switch {
 		case name == "!":
-			if c.scope.last != nil {
-				jobs = append(jobs, c.scope.last)
+			if len(c.scope.last) > 0 {
+				jobs = append(jobs, c.scope.last...)
 			} else {
 				all = true
 			}
@@ -150,14 +150,54 @@ func (a *analyzer) waitCmd(args []*syntax.Word, c ctx, at loc) {
 	}
 }
 
+// handedPids follows pids given to a command (wait_for_exit "$pid",
+// taskset -p, a function of the script): the script manages those jobs
+// its own way, so when they end and what becomes of their status cannot
+// be told.
+func (a *analyzer) handedPids(args []*syntax.Word, c ctx) {
+	for _, w := range args {
+		var jobs []*job
+		for _, r := range refs(w) {
+			switch {
+			case r == "!":
+				jobs = append(jobs, c.scope.last...)
+			default:
+				jobs = append(jobs, a.holders[r]...)
+			}
+		}
+		for _, j := range jobs {
+			j.exempt = true
+		}
+		a.removeActive(jobs)
+	}
+}
+
+// savedPids follows pids written somewhere (a here-document into a pid
+// file): someone else manages those jobs.
+func (a *analyzer) savedPids(w *syntax.Word, c ctx) {
+	if w == nil {
+		return
+	}
+	for _, r := range refs(w) {
+		if r == "!" {
+			for _, j := range c.scope.last {
+				j.exempt = true
+			}
+		}
+		for _, j := range a.holders[r] {
+			j.exempt = true
+		}
+	}
+}
+
 // killCmd follows kill PID and disown: jobs someone kills or disowns are
 // managed on purpose, and their status is nobody's concern.
 func (a *analyzer) killCmd(name string, args []*syntax.Word, c ctx) {
 	ops, flags := parseArgs(args, "sn", false)
 	if name == "disown" && (len(ops) == 0 || flags.has("-a") || flags.has("-r")) {
 		if len(ops) == 0 && !flags.has("-a") && !flags.has("-r") {
-			if c.scope.last != nil {
-				c.scope.last.exempt = true
+			for _, j := range c.scope.last {
+				j.exempt = true
 			}
 			return
 		}
@@ -176,6 +216,9 @@ func (a *analyzer) killCmd(name string, args []*syntax.Word, c ctx) {
 		}
 		for _, j := range jobs {
 			j.exempt = true
+		}
+		if name == "kill" {
+			a.removeActive(jobs) // killed, and usually waited for next
 		}
 	}
 }
@@ -231,6 +274,10 @@ func (a *analyzer) lostFailures() {
 			msg = fmt.Sprintf("the wait at line %d collects this background job's exit status but nothing checks it", j.uncheckedWait.line)
 		case j.bareWait.valid():
 			msg = fmt.Sprintf("the bare wait at line %d returns 0 whatever the jobs did, so this background job's exit status is lost", j.bareWait.line)
+		case !j.isMulti():
+			// Started once and never waited for: a daemon, a browser
+			// started on purpose? Cannot tell it is a mistake.
+			continue
 		default:
 			msg = "nothing waits for this background job, so its exit status is lost"
 		}

@@ -8,7 +8,7 @@ import (
 )
 
 // maxAccesses bounds the files recorded per job.
-const maxAccesses = 2000
+const maxAccesses = 500
 
 // stmts walks a list of statements in order. Some statements change what
 // holds for the ones after them: a lock taken (flock 9, until mkdir ...),
@@ -88,6 +88,10 @@ func (a *analyzer) runStmt(s *syntax.Stmt, c ctx) {
 
 // background starts a job for "s &".
 func (a *analyzer) background(s *syntax.Stmt, c ctx) {
+	if len(a.jobs) >= maxJobs {
+		a.runStmt(s, c)
+		return
+	}
 	j := a.newJob(c, c.at(s.Pos()))
 	j.stmt = s
 	j.exempt = s.Coprocess || s.Disown || exemptCommand(s)
@@ -123,7 +127,7 @@ func (a *analyzer) jobCtx(j *job, c ctx) ctx {
 
 // start records that j runs from now on, beside the jobs already running.
 func (a *analyzer) start(j *job, c ctx) {
-	c.scope.last = j
+	c.scope.last = []*job{j}
 	a.jobs = append(a.jobs, j)
 	for _, l := range c.loops {
 		l.started = append(l.started, j)
@@ -135,6 +139,9 @@ func (a *analyzer) start(j *job, c ctx) {
 		a.conflicts(j, o)
 	}
 	a.active = append(a.active, j)
+	if len(a.active) > maxRunning {
+		a.active = a.active[len(a.active)-maxRunning:]
+	}
 	a.fanout(j, c)
 }
 
@@ -229,29 +236,43 @@ func (a *analyzer) ifClause(x *syntax.IfClause, c ctx) {
 	if condTakesLock(x.Cond) {
 		tc.locked = true
 	}
+	lastBefore := c.scope.last
 	a.stmts(x.Then, tc)
+	lastThen := c.scope.last
 	if x.Else == nil {
 		a.union(before)
+		c.scope.last = mergeLast(lastThen, lastBefore)
 		return
 	}
 	afterThen := slices.Clone(a.active)
 	a.active = before
+	c.scope.last = lastBefore
 	a.ifClause(x.Else, c)
 	a.union(afterThen)
+	c.scope.last = mergeLast(lastThen, c.scope.last)
+}
+
+// mergeLast is what $! may be after two branches.
+func mergeLast(x, y []*job) []*job {
+	return appendNew(slices.Clip(x), y)
 }
 
 // caseClause walks each branch from the same jobs.
 func (a *analyzer) caseClause(x *syntax.CaseClause, c ctx) {
 	a.substs(x.Word, c)
 	before := slices.Clone(a.active)
-	var after []*job
+	lastBefore := c.scope.last
+	var after, last []*job
 	for _, item := range x.Items {
 		a.active = slices.Clone(before)
+		c.scope.last = lastBefore
 		a.stmts(item.Stmts, c)
 		after = appendNew(after, a.active)
+		last = appendNew(last, c.scope.last)
 	}
 	a.active = before
 	a.union(after)
+	c.scope.last = appendNew(last, lastBefore)
 }
 
 // union adds the jobs of other that are not active.
