@@ -56,6 +56,7 @@ type analyzer struct {
 	manyPids  map[string]bool
 	killed    map[string]bool // pid variables given to kill, disown or a trap
 	terminal  *stream         // the script's own standard output
+	devices   map[string]*stream
 	errStream *stream         // and standard error
 
 	findings []Finding
@@ -135,6 +136,9 @@ type loop struct {
 type stream struct {
 	what  string
 	owner *job // the job whose redirection opened it; nil for the main shell
+	// shown: a terminal or a file, which people read. Output mixed in a
+	// pipe or $(...) goes to code (sort, grep -c) that may not mind.
+	shown bool
 }
 
 // accessKind is what a command does to a file.
@@ -186,10 +190,11 @@ func newAnalyzer(name string, file *syntax.File, src []byte) *analyzer {
 		manyPids: map[string]bool{},
 		killed:   map[string]bool{},
 		reported: map[reportKey]bool{},
+		devices:  map[string]*stream{},
 		printer:  syntax.NewPrinter(syntax.SingleLine(true), syntax.SpaceRedirects(true)),
 	}
-	a.terminal = &stream{what: "standard output"}
-	a.errStream = &stream{what: "standard error"}
+	a.terminal = &stream{what: "standard output", shown: true}
+	a.errStream = &stream{what: "standard error", shown: true}
 	syntax.Walk(file, func(n syntax.Node) bool {
 		if fd, ok := n.(*syntax.FuncDecl); ok && fd.Name != nil && fd.Body != nil {
 			if _, dup := a.funcs[fd.Name.Value]; !dup {

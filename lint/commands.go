@@ -76,7 +76,7 @@ func (a *analyzer) callWords(words []*syntax.Word, c ctx, s *syntax.Stmt) {
 		ops, _ := parseArgs(args, "t", true)
 		if len(ops) > 1 {
 			lc := c
-			lc.locked = true
+			lc.setLock(true)
 			a.callWords(ops[1:], lc, s)
 		}
 	case "krun":
@@ -407,7 +407,7 @@ func (a *analyzer) fileCommand(name string, args []*syntax.Word, c ctx, at loc) 
 func (a *analyzer) flockCmd(args []*syntax.Word, c ctx, s *syntax.Stmt) {
 	ops, flags := parseArgs(args, flockSpec, true)
 	lc := c
-	lc.locked = true
+	lc.setLock(true)
 	if v, ok := flags["-c"]; ok && v.word != nil {
 		a.shellString(v.word, nil, lc, true)
 		return
@@ -434,7 +434,7 @@ func (a *analyzer) semCmd(args []*syntax.Word, c ctx, s *syntax.Stmt) {
 		return
 	}
 	lc := c
-	lc.locked = semSlots(args, "1") == "1"
+	lc.setLock(semSlots(args, "1") == "1")
 	if len(ops) == 1 {
 		a.shellString(ops[0], nil, lc, true)
 		return
@@ -449,7 +449,7 @@ func (a *analyzer) krunCmd(args []*syntax.Word, c ctx, at loc, s *syntax.Stmt) {
 	}
 	sub, _ := litValue(args[0])
 	lc := c
-	lc.locked = true
+	lc.setLock(true)
 	switch sub {
 	case "lock":
 		ops, _ := parseArgs(args[1:], " --timeout", true)
@@ -465,7 +465,7 @@ func (a *analyzer) krunCmd(args []*syntax.Word, c ctx, at loc, s *syntax.Stmt) {
 		return
 	case "sem":
 		ops, _ := parseArgs(args[1:], semSpec, true)
-		lc.locked = semSlots(args[1:], "1") == "1"
+		lc.setLock(semSlots(args[1:], "1") == "1")
 		a.callWords(commandAfterDashes(ops), lc, s)
 		return
 	case "version", "completion", "lint", "help":

@@ -24,7 +24,7 @@ func (a *analyzer) selfConflicts(j *job) {
 		a.writeFinding(j, ix, w, nil)
 	}
 	for _, o := range j.outputs {
-		if !o.inheritedBy(j) || a.isReported(MixedOutput, o.at) {
+		if !o.inheritedBy(j) || !o.stream.shown || a.isReported(MixedOutput, o.at) {
 			continue
 		}
 		a.report(MixedOutput, Warning, o.at,
@@ -49,7 +49,7 @@ func (a *analyzer) conflicts(x, y *job) {
 		}
 	}
 	for _, o := range x.outputs {
-		if !o.inheritedBy(x) {
+		if !o.inheritedBy(x) || !o.stream.shown {
 			continue
 		}
 		for _, p := range y.outputs {

@@ -9,7 +9,8 @@ type ctx struct {
 	job    *job    // the background job running this code; nil for the main shell
 	scope  *scope  // the shell running this code
 	loops  []*loop // the loops of this shell around the code, innermost last
-	locked bool    // a lock (flock, mkdir, krun lock) is held
+	locked   bool // a lock (flock, mkdir, krun lock) is held...
+	lockedBy *job // ...taken by this job (nil: the main shell)
 
 	checked    bool // the exit status of this statement is used (if, ||, !)
 	statusUsed bool // the next statement reads $?
@@ -28,6 +29,18 @@ type ctx struct {
 	library bool // walking a function nobody calls
 	depth   int  // nesting of function calls and inner scripts
 }
+
+// setLock records that the code below holds a lock, taken by the job
+// running it, or not.
+func (c *ctx) setLock(on bool) {
+	c.locked, c.lockedBy = on, c.job
+}
+
+// holdsLock reports whether the code holds a lock that separates it from
+// other jobs: one its own job took. A lock the script took before
+// starting its jobs (exec 9>lock; flock -n 9) is held by all of them at
+// once, through the descriptor they share, and separates none.
+func (c ctx) holdsLock() bool { return c.locked && c.lockedBy == c.job }
 
 // at maps a position of the syntax tree being walked to the file.
 func (c ctx) at(p syntax.Pos) loc {

@@ -92,7 +92,7 @@ func (a *analyzer) redirectOut(r *syntax.Redirect, fd int, c ctx, s *syntax.Stmt
 	case lit && (target == "/dev/stderr" || target == "/dev/fd/2"):
 		to = c.stderr
 	case lit && strings.HasPrefix(target, "/dev/"):
-		to = &stream{what: target, owner: c.job}
+		to = a.device(target)
 	case isProcSubst(r.Word):
 		to = &stream{what: "a process substitution", owner: c.job}
 	default:
@@ -109,7 +109,7 @@ func (a *analyzer) redirectOut(r *syntax.Redirect, fd int, c ctx, s *syntax.Stmt
 			// whole at the end of the file whatever else appends.
 			atomic: app && c.oneLine && fd != 2,
 		}, c)
-		to = &stream{what: word, owner: c.job}
+		to = &stream{what: word, owner: c.job, shown: true}
 	}
 	switch {
 	case fd == 3 || r.Op == syntax.RdrAll || r.Op == syntax.AppAll || r.Op == syntax.RdrAllClob || r.Op == syntax.AppAllClob:
@@ -120,6 +120,17 @@ func (a *analyzer) redirectOut(r *syntax.Redirect, fd int, c ctx, s *syntax.Stmt
 		c.stderr = to
 	}
 	return c
+}
+
+// device returns the stream of a device file: one per device, whoever
+// opens it; a terminal is shown.
+func (a *analyzer) device(path string) *stream {
+	if s, ok := a.devices[path]; ok {
+		return s
+	}
+	s := &stream{what: path, shown: strings.HasPrefix(path, "/dev/tty") || path == "/dev/console" || strings.HasPrefix(path, "/dev/pts/")}
+	a.devices[path] = s
+	return s
 }
 
 func isProcSubst(w *syntax.Word) bool {

@@ -29,9 +29,9 @@ func (a *analyzer) stmts(list []*syntax.Stmt, c ctx) {
 		a.stmt(s, sc)
 		switch lockEffect(s) {
 		case lockAcquired:
-			c.locked = true
+			c.setLock(true)
 		case lockReleased:
-			c.locked = false
+			c.setLock(false)
 		}
 		if dir := cdTarget(s); dir != nil {
 			v := a.eval(dir, c)
@@ -73,7 +73,7 @@ func (a *analyzer) runStmt(s *syntax.Stmt, c ctx) {
 		// Expansions happen before redirections: $(cat f) > f reads first.
 		a.callSubsts(ce, c)
 		if lockWrapper(ce.Args) {
-			c.locked = true
+			c.setLock(true)
 		}
 		c.oneLine = oneLineCommand(ce.Args) && !c.inJobLoop()
 	}
@@ -205,7 +205,7 @@ func (a *analyzer) binary(x *syntax.BinaryCmd, c ctx) {
 			}
 		}
 		if lockEffect(x.X) == lockAcquired {
-			yc.locked = true
+			yc.setLock(true)
 		}
 		a.stmt(x.Y, yc)
 	default: // | and |&
@@ -228,13 +228,13 @@ func (a *analyzer) ifClause(x *syntax.IfClause, c ctx) {
 	cc := c
 	cc.checked, cc.tail, cc.statusUsed = true, false, false
 	if condTakesLock(x.Cond) {
-		cc.locked = true
+		cc.setLock(true)
 	}
 	a.stmts(x.Cond, cc)
 	before := slices.Clone(a.active)
 	tc := c
 	if condTakesLock(x.Cond) {
-		tc.locked = true
+		tc.setLock(true)
 	}
 	lastBefore := c.scope.last
 	a.stmts(x.Then, tc)
@@ -355,7 +355,7 @@ func (a *analyzer) loop(l *loop, cond, body []*syntax.Stmt, c ctx) {
 	cc := lc
 	cc.checked = true
 	if condTakesLock(cond) {
-		cc.locked = true // the write in until ( set -C; echo $$ > lock ) is the lock
+		cc.setLock(true) // the write in until ( set -C; echo $$ > lock ) is the lock
 	}
 	a.stmts(cond, cc)
 	a.stmts(body, lc)
@@ -437,7 +437,7 @@ func (a *analyzer) substs(w *syntax.Word, c ctx) {
 func (a *analyzer) record(acc *access, c ctx) {
 	a.seq++
 	acc.seq = a.seq
-	acc.locked = acc.locked || c.locked
+	acc.locked = acc.locked || c.holdsLock()
 	if c.job == nil {
 		return
 	}

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Jobs inside $( ): their outputs mix in the captured text.
-# expect: KL006 8
+# Jobs inside $( ): started without a cap, and the bare wait in the
+# substitution loses their statuses.
 # expect: KL003 8
 # expect: KL004 8
 summary=$(
