@@ -57,7 +57,7 @@ type analyzer struct {
 	killed    map[string]bool // pid variables given to kill, disown or a trap
 	terminal  *stream         // the script's own standard output
 	devices   map[string]*stream
-	errStream *stream         // and standard error
+	errStream *stream // and standard error
 
 	findings []Finding
 	reported map[reportKey]bool

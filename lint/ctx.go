@@ -6,11 +6,11 @@ import "mvdan.cc/sh/v3/syntax"
 // code, in which loops, under a lock or not, where output goes. It is
 // passed by value: a change applies to the code below only.
 type ctx struct {
-	job    *job    // the background job running this code; nil for the main shell
-	scope  *scope  // the shell running this code
-	loops  []*loop // the loops of this shell around the code, innermost last
-	locked   bool // a lock (flock, mkdir, krun lock) is held...
-	lockedBy *job // ...taken by this job (nil: the main shell)
+	job      *job    // the background job running this code; nil for the main shell
+	scope    *scope  // the shell running this code
+	loops    []*loop // the loops of this shell around the code, innermost last
+	locked   bool    // a lock (flock, mkdir, krun lock) is held...
+	lockedBy *job    // ...taken by this job (nil: the main shell)
 
 	checked    bool // the exit status of this statement is used (if, ||, !)
 	statusUsed bool // the next statement reads $?
