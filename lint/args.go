@@ -49,7 +49,7 @@ func parseArgs(words []*syntax.Word, spec string, stop bool) ([]*syntax.Word, ar
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		first, ok := firstLit(w)
-		if !ok || !strings.HasPrefix(first, "-") || first == "-" || (len(w.Parts) == 1 && first == "-") {
+		if !ok || !strings.HasPrefix(first, "-") || first == "-" {
 			ops = append(ops, w)
 			if stop {
 				ops = append(ops, words[i+1:]...)
@@ -57,8 +57,7 @@ func parseArgs(words []*syntax.Word, spec string, stop bool) ([]*syntax.Word, ar
 			}
 			continue
 		}
-		lit, isLit := litValue(w)
-		if isLit && lit == "--" {
+		if lit, isLit := litValue(w); isLit && lit == "--" {
 			ops = append(ops, words[i+1:]...)
 			break
 		}
@@ -94,7 +93,6 @@ func parseArgs(words []*syntax.Word, spec string, stop bool) ([]*syntax.Word, ar
 			}
 			break
 		}
-		_ = isLit
 	}
 	return ops, flags
 }

@@ -139,14 +139,10 @@ func (a *analyzer) dynamicNote(j *job, w *access) {
 
 func otherLine(o *access) int {
 	if o.job != nil {
-		return o.job.topAt().line
+		return o.job.at.line
 	}
 	return o.at.line
 }
-
-// topAt returns where the outermost job around j starts, as the user sees
-// it ("the background job at line N").
-func (j *job) topAt() loc { return j.at }
 
 // subject names the copies of a job in a message.
 func subject(j *job) string {

@@ -26,8 +26,7 @@ func (a *analyzer) scopeJobs(s *scope) []*job {
 // an unknown pid): the operand then stands for every job of the shell.
 // many is true when the operand expands to several pids.
 func (a *analyzer) resolve(w *syntax.Word, c ctx) (jobs []*job, all, many bool) {
-	if lit, ok := litValue(w); ok {
-		_ = lit
+	if _, ok := litValue(w); ok {
 		return nil, true, false // %1, %%, a pid number
 	}
 	if mentionsJobs(w) {
