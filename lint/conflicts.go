@@ -93,6 +93,8 @@ func (a *analyzer) writeFinding(j *job, ix fileIndex, w, other *access) {
 	sev := Error
 	var msg string
 	switch {
+	case other == nil && code == ReadModifyWrite && rmw.verb == "tests":
+		msg = fmt.Sprintf("%s checks for %s and then writes it, so two copies can both find it missing", subject(j), w.word)
 	case other == nil && code == ReadModifyWrite:
 		msg = fmt.Sprintf("%s reads %s and writes it back at the same time, so updates are lost", subject(j), w.word)
 	case other == nil && code == SharedTemp:
@@ -101,6 +103,8 @@ func (a *analyzer) writeFinding(j *job, ix fileIndex, w, other *access) {
 		msg = fmt.Sprintf("%s %s %s with no lock held, so their writes interleave", subject(j), w.verb, w.word)
 	case other == nil:
 		msg = fmt.Sprintf("%s %s %s with no lock held, so they overwrite each other", subject(j), w.verb, w.word)
+	case code == ReadModifyWrite && rmw.verb == "tests":
+		msg = fmt.Sprintf("this background job checks for %s and then writes it while the background job at line %d writes it too, so both can find it missing", w.word, otherLine(other))
 	case code == ReadModifyWrite:
 		msg = fmt.Sprintf("this background job reads %s and writes it back while the background job at line %d writes it too, so updates are lost", w.word, otherLine(other))
 	case code == SharedTemp:
