@@ -26,8 +26,8 @@ const (
 	// SharedTemp: background jobs write the same fixed path under /tmp or
 	// $TMPDIR.
 	SharedTemp Code = "KL005"
-	// MixedOutput: several background jobs write their output to the same
-	// terminal, pipe or file descriptor at once.
+	// MixedOutput: several background jobs write many lines of output to
+	// the same terminal or file at once.
 	MixedOutput Code = "KL006"
 )
 

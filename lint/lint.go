@@ -22,11 +22,15 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 
-// Lint reads a bash or POSIX sh script from src and returns its findings,
-// ordered by position. name is the file name used in the findings and in
-// errors. Findings on lines with a "# krun-lint disable=CODE" comment, or
-// in the statement below one, are left out. A script that is not valid
-// shell syntax returns a *ParseError; a failing src returns its error.
+// Lint reads a bash or POSIX sh script from src, to the end, and returns
+// its findings, ordered by position. name is the file name used in the
+// findings and in errors. Findings on lines with a "# krun-lint
+// disable=CODE" comment, or in the statement below one, are left out. A
+// script that is not valid shell syntax returns a *ParseError; a failing
+// src returns its error. Lint keeps no state between calls: it may be
+// called from several goroutines at once. Its time and memory stay
+// bounded on any input (function calls and inner scripts are followed a
+// limited number of times).
 func Lint(name string, src io.Reader) ([]Finding, error) {
 	data, err := io.ReadAll(src)
 	if err != nil {
