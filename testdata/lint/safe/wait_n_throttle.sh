@@ -1,14 +1,17 @@
 #!/bin/bash
-# The wait -n throttle: at most $max jobs, each status checked.
+# The wait -n throttle: at most $max jobs; each status checked by pid
+# (bash keeps the status of a job wait -n reaped).
 max=4
-fail=0
+pids=()
 for f in "$@"; do
     if [ "$(jobs -rp | wc -l)" -ge "$max" ]; then
-        wait -n || fail=1
+        wait -n
     fi
     ./process.sh "$f" > "out/$(basename "$f").txt" &
+    pids+=($!)
 done
-while [ "$(jobs -p | wc -l)" -gt 0 ]; do
-    wait -n || fail=1
+fail=0
+for p in "${pids[@]}"; do
+    wait "$p" || fail=1
 done
 exit "$fail"
