@@ -51,7 +51,7 @@ func (a *analyzer) callWords(words []*syntax.Word, c ctx, s *syntax.Stmt) {
 			if len(c.loops) > 0 {
 				a.bind(n, value{kind: kVarying})
 			} else {
-				a.bind(n, value{kind: kDynamic})
+				a.bind(n, a.once(value{kind: kDynamic}, c))
 			}
 		}
 	case "printf":
@@ -164,6 +164,7 @@ func (a *analyzer) assign(as *syntax.Assign, c ctx) {
 			a.allJobs[name] = true
 		}
 	}
+	v = a.once(v, c)
 	switch {
 	case (self || as.Append || as.Index != nil) && len(c.loops) > 0:
 		v = value{kind: kVarying}

@@ -70,6 +70,17 @@ func (a *analyzer) bind(name string, v value) {
 	a.vars[name] = b
 }
 
+// once turns a value the main shell computes once, outside any loop,
+// into a fixed one: $(date +%F) run there is one value, the same for every
+// job started after it, even if it cannot be known.
+func (a *analyzer) once(v value, c ctx) value {
+	if v.kind != kDynamic || c.job != nil || len(c.loops) > 0 {
+		return v
+	}
+	a.nextID++
+	return value{kind: kFixed, key: "$(once#" + strconv.Itoa(a.nextID) + ")"}
+}
+
 // lookup returns the value of variable name.
 func (a *analyzer) lookup(name string) value {
 	if b, ok := a.vars[name]; ok {

@@ -33,7 +33,7 @@ func (a *analyzer) stmts(list []*syntax.Stmt, c ctx) {
 			c.setLock(false)
 		}
 		if dir := cdTarget(s); dir != nil {
-			v := a.eval(dir, c)
+			v := a.once(a.eval(dir, c), c)
 			c.cwd = &v
 		}
 	}
@@ -199,7 +199,7 @@ func (a *analyzer) binary(x *syntax.BinaryCmd, c ctx) {
 		yc := c
 		if x.Op == syntax.AndStmt {
 			if dir := cdTarget(x.X); dir != nil {
-				v := a.eval(dir, c)
+				v := a.once(a.eval(dir, c), c)
 				yc.cwd = &v
 			}
 		}
