@@ -54,6 +54,8 @@ parse.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "how to print findings: `text`, json (one object per line) or github (workflow annotations)")
+	cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(
+		[]string{string(lint.FormatText), string(lint.FormatJSON), string(lint.FormatGitHub)}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
