@@ -35,6 +35,13 @@ var (
 	claimPart  = regexp.MustCompile("`([^`]*)`")
 )
 
+// fixtureIntro is the line before a code block that the README names as a
+// file the examples use: "The classic loop, as `report.sh`:".
+var fixtureIntro = regexp.MustCompile("as `([\\w.-]+)`:$")
+
+// readmeFixtures are the files the README shows the content of.
+var readmeFixtures = map[string]string{}
+
 // readmeExamples extracts the examples from the README.
 func readmeExamples(t *testing.T) (transcripts, claims, others []readmeExample) {
 	t.Helper()
@@ -43,19 +50,39 @@ func readmeExamples(t *testing.T) (transcripts, claims, others []readmeExample) 
 		t.Fatal(err)
 	}
 	lines := strings.Split(string(data), "\n")
-	inBlock := false
+	inBlock, fixture := false, ""
+	var content []string
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		if strings.HasPrefix(l, "```") {
 			inBlock = !inBlock
+			if !inBlock && fixture != "" {
+				readmeFixtures[fixture] = strings.Join(content, "\n") + "\n"
+				fixture = ""
+			}
+			if inBlock && i >= 2 {
+				if m := fixtureIntro.FindStringSubmatch(lines[i-2]); m != nil && lines[i-1] == "" {
+					fixture, content = m[1], nil
+				}
+			}
 			continue
 		}
 		if inBlock {
+			if fixture != "" {
+				content = append(content, l)
+				continue
+			}
 			if cmd, ok := strings.CutPrefix(l, "$ "); ok {
 				ex := readmeExample{line: i + 1, command: cmd, want: []string{}}
 				for i+1 < len(lines) && !strings.HasPrefix(lines[i+1], "$ ") && !strings.HasPrefix(lines[i+1], "```") {
 					i++
 					ex.want = append(ex.want, lines[i])
+				}
+				if n := len(transcripts); cmd == "echo $?" && n > 0 {
+					// The status of the command before: one run.
+					transcripts[n-1].command += "; echo $?"
+					transcripts[n-1].want = append(transcripts[n-1].want, ex.want...)
+					continue
 				}
 				transcripts = append(transcripts, ex)
 			}
@@ -91,7 +118,7 @@ func runnable(cmd string) bool {
 		return false
 	}
 	switch fields[1] {
-	case "append", "lock", "sem", "timeline", "version", "completion", "--", "--version":
+	case "append", "lock", "sem", "timeline", "lint", "chaos", "version", "completion", "--", "--version":
 		return false
 	}
 	return !strings.ContainsAny(fields[1], "ABCDEFGHIJKLMNOPQRSTUVWXYZ") // a placeholder: FILE, CMD
@@ -146,7 +173,13 @@ func TestREADMEExamples(t *testing.T) {
 		t.Fatalf("found %d transcripts, %d claims, %d examples: the extraction is broken", len(transcripts), len(claims), len(others))
 	}
 	for _, ex := range transcripts {
-		stdout, stderr, _ := runExample(t, exampleDir(t, ex.command), ex.command, "HOME=/root")
+		dir := exampleDir(t, ex.command)
+		for name, content := range readmeFixtures {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stdout, stderr, _ := runExample(t, dir, ex.command, "HOME=/root")
 		got := strings.Split(strings.TrimSuffix(stdout+stderr, "\n"), "\n")
 		slices.Sort(got)
 		want := slices.Clone(ex.want)
