@@ -102,6 +102,10 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	cfg.Template, cfg.Jobs, cfg.Shell = tmpl, jobs, shell
 	cfg.Sink = sink
 	cfg.Verbose = o.verbose
+	if line := o.seedNotice(cfg); line != "" {
+		// Before any job: the line to replay this run by.
+		sink.Message(line)
+	}
 	cfg.DirectExec = true
 	cfg.ReapOrphans = true
 	cfg.Signals = intr.run
