@@ -329,4 +329,3 @@ func (t *chaosTrace) close() error {
 	}
 	return errors.Join(t.tracer.Err(), t.file.Close())
 }
-

@@ -524,10 +524,10 @@ func (c *session) label(seq int64) string {
 	if cmd == "" {
 		return fmt.Sprintf("job %d", seq)
 	}
-	if len(cmd) > 60 {
-		cmd = cmd[:57] + "..."
-	}
 	cmd = strings.ReplaceAll(cmd, "\n", " ")
+	if r := []rune(cmd); len(r) > 60 {
+		cmd = string(r[:57]) + "..."
+	}
 	return fmt.Sprintf("job %d (`%s`)", seq, cmd)
 }
 

@@ -152,12 +152,29 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Skipped > 0 {
 		fmt.Fprintf(&b, "warning: %d special files in the state (FIFOs, sockets, devices) were not copied\n", r.Skipped)
 	}
+	shown := map[Kind]int{}
+	var more []Kind
+	rest := map[Kind][]Finding{}
 	for _, f := range r.Findings {
+		if f.File == "" {
+			// Jobs: the first few of each kind in full, the rest in a
+			// line (--json has them all).
+			if shown[f.Kind]++; shown[f.Kind] > jobsShown {
+				if rest[f.Kind] == nil {
+					more = append(more, f.Kind)
+				}
+				rest[f.Kind] = append(rest[f.Kind], f)
+				continue
+			}
+		}
 		fmt.Fprintf(&b, "\n%s\n", f.Summary)
 		for _, d := range f.Details {
 			fmt.Fprintf(&b, "    %s\n", d)
 		}
 		fmt.Fprintf(&b, "    seed %d: %s\n", f.Seed, f.Replay)
+	}
+	for _, k := range more {
+		fmt.Fprintf(&b, "\nand %d more jobs %s: %s\n", len(rest[k]), moreWhat[k], moreList(rest[k]))
 	}
 	b.WriteString("\n")
 	outside := "files written outside the copy of the state (absolute paths, cd) are not compared"
@@ -175,6 +192,34 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// jobsShown is how many findings of each kind about jobs the text report
+// shows in full.
+const jobsShown = 3
+
+// moreWhat says what the jobs left out of the text report share.
+var moreWhat = map[Kind]string{
+	KindJobFailed:    "that failed in some runs",
+	KindJobSucceeded: "that succeeded in some runs, but failed in the reference",
+	KindJobStatus:    "that failed with another exit status in some runs",
+	KindJobStdout:    "whose stdout differs from the reference in some runs",
+	KindJobStderr:    "whose stderr differs from the reference in some runs",
+	KindJobMissing:   "that did not run in some runs",
+	KindJobExtra:     "that ran in some runs, but not in the reference",
+}
+
+// moreList lists jobs by number with their counts of runs, up to 10.
+func moreList(fs []Finding) string {
+	var parts []string
+	for i, f := range fs {
+		if i == 10 {
+			parts = append(parts, "...")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d (%d of %d runs)", f.Job, f.Runs, f.Of))
+	}
+	return "job " + strings.Join(parts, ", ")
 }
 
 // WriteJSON writes the report as one JSON object.
