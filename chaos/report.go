@@ -141,8 +141,12 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.Jobs == 1 {
 		jobs = "1 job"
 	}
+	state := strings.Join(r.State, ", ")
+	if state == "." {
+		state = "the current directory"
+	}
 	fmt.Fprintf(&b, "krun chaos: %d runs of %s, each in a fresh copy of %s, compared with a reference run (-j 1, input order)\n",
-		r.Runs, jobs, strings.Join(r.State, ", "))
+		r.Runs, jobs, state)
 	switch {
 	case r.Jobs == 0:
 		b.WriteString("warning: the batch ran no job: there was nothing to compare\n")
@@ -177,18 +181,21 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "\nand %d more jobs %s: %s\n", len(rest[k]), moreWhat[k], moreList(rest[k]))
 	}
 	b.WriteString("\n")
-	outside := "files written outside the copy of the state (absolute paths, cd) are not compared"
-	if len(r.NotCompared) > 0 {
-		outside += "; nor are krun's own reports: " + strings.Join(r.NotCompared, ", ")
-	}
 	if r.Clean() {
-		fmt.Fprintf(&b, "krun chaos: no difference in %d runs: every job's status and output and every file of the state matched the reference (%s)\n", r.Runs, outside)
+		fmt.Fprintf(&b, "krun chaos: no difference in %d runs: every job's exit status, stdout and stderr and every file in the copy matched the reference\n", r.Runs)
 	} else {
 		n := "1 difference"
 		if len(r.Findings) != 1 {
 			n = fmt.Sprintf("%d differences", len(r.Findings))
 		}
-		fmt.Fprintf(&b, "krun chaos: %s in %d runs (%s); a replay command runs the batch in the current directory, not in a copy\n", n, r.Runs, outside)
+		fmt.Fprintf(&b, "krun chaos: %s in %d runs\n", n, r.Runs)
+	}
+	b.WriteString("note: files written outside the copy of the state (absolute paths, a cd elsewhere) are not compared\n")
+	if len(r.NotCompared) > 0 {
+		fmt.Fprintf(&b, "note: krun's own reports are not compared: %s\n", strings.Join(r.NotCompared, ", "))
+	}
+	if !r.Clean() {
+		b.WriteString("note: a replay command runs the batch in the current directory, not in a copy\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
