@@ -91,7 +91,7 @@ func runnable(cmd string) bool {
 		return false
 	}
 	switch fields[1] {
-	case "append", "lock", "sem", "timeline", "version", "completion", "--", "--version":
+	case "append", "lock", "sem", "timeline", "chaos", "version", "completion", "--", "--version":
 		return false
 	}
 	return !strings.ContainsAny(fields[1], "ABCDEFGHIJKLMNOPQRSTUVWXYZ") // a placeholder: FILE, CMD

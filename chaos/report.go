@@ -137,16 +137,13 @@ func (f *Finding) summary() string {
 // WriteText writes the report for people.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
-	jobs := fmt.Sprintf("%d jobs", r.Jobs)
-	if r.Jobs == 1 {
-		jobs = "1 job"
-	}
+	jobs := plural(r.Jobs, "job")
 	state := strings.Join(r.State, ", ")
 	if state == "." {
 		state = "the current directory"
 	}
-	fmt.Fprintf(&b, "krun chaos: %d runs of %s, each in a fresh copy of %s, compared with a reference run (-j 1, input order)\n",
-		r.Runs, jobs, state)
+	fmt.Fprintf(&b, "krun chaos: %s of %s, each in a fresh copy of %s, compared with a reference run (-j 1, input order)\n",
+		plural(r.Runs, "run"), jobs, state)
 	switch {
 	case r.Jobs == 0:
 		b.WriteString("warning: the batch ran no job: there was nothing to compare\n")
@@ -182,13 +179,13 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	b.WriteString("\n")
 	if r.Clean() {
-		fmt.Fprintf(&b, "krun chaos: no difference in %d runs: every job's exit status, stdout and stderr and every file in the copy matched the reference\n", r.Runs)
+		fmt.Fprintf(&b, "krun chaos: no difference in %s: every job's exit status, stdout and stderr and every file in the copy matched the reference\n", plural(r.Runs, "run"))
 	} else {
 		n := "1 difference"
 		if len(r.Findings) != 1 {
 			n = fmt.Sprintf("%d differences", len(r.Findings))
 		}
-		fmt.Fprintf(&b, "krun chaos: %s in %d runs\n", n, r.Runs)
+		fmt.Fprintf(&b, "krun chaos: %s in %s\n", n, plural(r.Runs, "run"))
 	}
 	b.WriteString("note: files written outside the copy of the state (absolute paths, a cd elsewhere) are not compared\n")
 	if len(r.NotCompared) > 0 {
@@ -199,6 +196,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// plural is "1 run", "2 runs".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // jobsShown is how many findings of each kind about jobs the text report
