@@ -228,7 +228,7 @@ func runChaos(ctx context.Context, f chaosFlags, args []string, stdin io.Reader,
 	if err != nil {
 		var re *chaos.RunError
 		if errors.As(err, &re) {
-			return usageError(fmt.Errorf("chaos: the %s run: %s", re.Run, re.Msg))
+			return usageError(fmt.Errorf("chaos: %s: %s", re.Run, re.Msg))
 		}
 		return usageError(err)
 	}

@@ -234,6 +234,9 @@ func (c *session) exec(ctx context.Context, name string, seed uint64, flags []st
 		}
 		c.cfg.Progress(name, seed, jobs)
 	}
+	if err := context.Cause(ctx); err != nil {
+		return nil, err // stopped while copying
+	}
 	var stderr tailBuffer
 	cmd := &exec.Cmd{Path: c.cfg.Exe, Args: args, Dir: o.root, Env: c.cfg.Env, Stderr: &stderr,
 		// Its own process group: a Ctrl-C on the terminal reaches krun
@@ -271,7 +274,13 @@ wait:
 		if msg == "" {
 			msg = fmt.Sprint(werr)
 		}
-		return nil, &RunError{Run: name, Replay: o.replay, Msg: msg}
+		run := "the " + name + " run"
+		if seed != 0 && !trace {
+			run = fmt.Sprintf("%s (seed %d)", name, seed)
+		} else if trace && seed != 0 {
+			run = "the reordered reference run"
+		}
+		return nil, &RunError{Run: run, Replay: o.replay, Msg: msg}
 	}
 	if o.jobs, err = readResults(results); err != nil {
 		return nil, fmt.Errorf("chaos: %s: %w", name, err)
@@ -289,7 +298,8 @@ wait:
 
 // RunError is a run of the batch that krun itself refused or could not
 // finish (exit status 255): a usage error in the run arguments, or a
-// setup error.
+// setup error. Run names the run ("the reference run", "run 3 (seed
+// 123)"), Replay is its command line and Msg krun's error.
 type RunError struct {
 	Run, Replay, Msg string
 }
@@ -404,7 +414,11 @@ func (c *session) compare(o *outcome) error {
 		b, okB := o.jobs[seq]
 		return okA && okB && a.exit == b.exit
 	}
-	jobs := runJobs{same: same, all: len(ref.jobs), label: c.label}
+	all := true
+	for seq := range ref.jobs {
+		all = all && same(seq)
+	}
+	jobs := runJobs{same: same, all: all, label: c.label}
 	for seq, a := range ref.jobs {
 		b, ok := o.jobs[seq]
 		if !ok {

@@ -149,8 +149,8 @@ type runJobs struct {
 	// same reports whether job seq ran in the run, ending as it did in
 	// the reference.
 	same func(seq int64) bool
-	// all is the number of jobs of the reference.
-	all int
+	// all: every job of the reference ran in the run and ended as there.
+	all bool
 	// label names a job: `job 3 (cmd)`.
 	label func(seq int64) string
 }
@@ -178,24 +178,13 @@ func (m *fileModel) diagnose(data, refData []byte, jobs runJobs) verdict {
 		key := hex.EncodeToString(sum[:])
 		n := len(m.after) - 1
 		for k := n - 1; k >= 0; k-- {
-			if m.after[k] == key && m.after[k] != m.after[n] && jobs.allRan() {
+			if m.after[k] == key && m.after[k] != m.after[n] && jobs.all {
 				return verdict{kind: KindLostUpdate, detail: []string{fmt.Sprintf("it ends as %s: what %d of the %d jobs leave when they run one at a time (the reference ends as %s)",
 					shortText(data), k, n, shortText(refData))}}
 			}
 		}
 	}
 	return verdict{kind: KindDiffers, detail: shortDiff(refData, data)}
-}
-
-// allRan reports whether every job of the reference ran in the run and
-// ended as it did there.
-func (j runJobs) allRan() bool {
-	for seq := int64(1); seq <= int64(j.all); seq++ {
-		if !j.same(seq) {
-			return false
-		}
-	}
-	return true
 }
 
 // allSame reports whether every job of seqs ran and ended as in the
@@ -345,6 +334,20 @@ func (t *tiler) firstBadLine(data []byte, start int, label func(int64) string) s
 	p := 0
 	broken := -1
 	for p < len(b) {
+		// A whole piece that starts here, found by its first bytes.
+		whole := -1
+		for _, i := range t.candidates(b, p) {
+			if c := t.contents[i]; left[i] > 0 && len(c) > 0 && bytes.HasPrefix(b[p:], []byte(c)) {
+				whole = i
+				break
+			}
+		}
+		if whole >= 0 {
+			left[whole]--
+			p += len(t.contents[whole])
+			continue
+		}
+		// None: the piece that goes on longest is the one broken here.
 		best, bestLen := -1, -1
 		for i, c := range t.contents {
 			if left[i] == 0 {
