@@ -29,12 +29,11 @@ const defaultChaosJitter = "10ms"
 // newChaosCommand is "krun chaos": a race detector for a batch.
 func newChaosCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	var (
-		runs    int
-		jitter  string
-		seed    string
-		state   []string
-		asJSON  bool
-		changed func(string) bool
+		runs   int
+		jitter string
+		seed   string
+		state  []string
+		asJSON bool
 	)
 	cmd := &cobra.Command{
 		Use:   "chaos [--runs N] [--state PATH]... [--jitter D] [--seed S] [--json] -- KRUN-RUN-ARGUMENTS",
@@ -69,12 +68,11 @@ differed, 255 for a usage or setup error, 128+N when stopped by signal N.`,
   krun chaos --json -- 'n=$(cat count); echo $((n+1)) > count' ::: $(seq 10)`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			changed = cmd.Flags().Changed
 			ctx := cmd.Context()
 			if ctx == nil {
 				ctx = context.Background()
 			}
-			return runChaos(ctx, chaosFlags{runs: runs, jitter: jitter, seed: seed, seedSet: changed("seed"), state: state, json: asJSON}, args, stdin, stdout, stderr)
+			return runChaos(ctx, chaosFlags{runs: runs, jitter: jitter, seed: seed, seedSet: cmd.Flags().Changed("seed"), state: state, json: asJSON}, args, stdin, stdout, stderr)
 		},
 	}
 	fs := cmd.Flags()
@@ -155,8 +153,7 @@ func runChaos(ctx context.Context, f chaosFlags, args []string, stdin io.Reader,
 	} else {
 		cfg.JobsMin, cfg.JobsMax = 2, max(4, 2*runtime.NumCPU())
 	}
-	words, sources := splitSources(args[flagsEnd:])
-	_ = words
+	_, sources := splitSources(args[flagsEnd:])
 	inOpt, err := o.inputOptions(sources)
 	if err != nil {
 		return usageError(fmt.Errorf("chaos: %w", err))
