@@ -63,9 +63,10 @@ command that replays that run.
 
 Exit status: 0 when every run matched the reference, 1 when something
 differed, 255 for a usage or setup error, 128+N when stopped by signal N.`,
-		Example: `  krun chaos -- 'gen.sh {} >> final_report.log' ::: $(seq 10)
-  krun chaos --runs 20 --state out -- -j 8 ./build.sh {} ::: a b c
-  krun chaos --json -- 'n=$(cat count); echo $((n+1)) > count' ::: $(seq 10)`,
+		Example: `  krun chaos -- 'generate_report.sh {} >> final_report.log' ::: $(seq 10)
+  krun chaos -- --append final_report.log generate_report.sh ::: $(seq 10)
+  krun chaos --runs 20 --state out -- -j 8 "$PWD/build.sh" {} ::: a b c
+  krun chaos --json -- ./bump.sh ::: $(seq 10)`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
