@@ -106,7 +106,6 @@ type session struct {
 	ref, reo *outcome // the references: input order, and shuffled
 	models   map[string]*fileModel
 	findings map[string]*Finding
-	report   *Report
 }
 
 // outcome is what one run left: its copy of the state, its results, and
@@ -172,7 +171,6 @@ func (c *session) run(ctx context.Context) (*Report, error) {
 		r.State = append(r.State, s.Rel)
 	}
 	r.NotCompared = append(r.NotCompared, c.cfg.Exclude...)
-	c.report = r
 	for i, p := range plans {
 		flags := []string{"--seed", strconv.FormatUint(p.seed, 10), "--shuffle"}
 		if c.cfg.Jitter > 0 {

@@ -386,6 +386,9 @@ func (r *run) start(rec record) {
 		return
 	}
 	r.setTag(job)
+	if r.jitter != nil && err == nil {
+		job.Delay = time.Duration(r.jitter.Int64N(int64(r.cfg.Jitter)))
+	}
 	if r.cfg.Verbose && err == nil {
 		r.cfg.Sink.Message(job.Command)
 	}
@@ -402,9 +405,6 @@ func (r *run) start(rec record) {
 		// A job that cannot be built counts as failed, in every report.
 		go r.endJob(job, out, r.notStarted(job, 1, err))
 		return
-	}
-	if r.jitter != nil {
-		job.Delay = time.Duration(r.jitter.Int64N(int64(r.cfg.Jitter)))
 	}
 	go r.runJob(job, out, r.timeout())
 }
