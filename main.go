@@ -116,6 +116,7 @@ for the shell. Without COMMAND each input is a whole command.`,
 	root.AddCommand(newAppendCommand(stdin, stderr), newLockCommand(stdin, stdout, stderr), newSemCommand(stdin, stdout, stderr))
 	root.AddCommand(newTimelineCommand(stdin, stdout, stderr))
 	root.AddCommand(newLintCommand(stdin, stdout, stderr))
+	root.AddCommand(newChaosCommand(stdin, stdout, stderr))
 	setupCompletion(root)
 	return root
 }

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/rand/v2"
 	"os"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -67,6 +70,13 @@ type options struct {
 	eta          bool
 	dryRun       bool
 	verbose      bool
+	shuffle      bool
+	jitter       string
+	seed         string
+	// chaosTrace is krun chaos's hidden --chaos-trace FILE.
+	chaosTrace string
+	// chaosSnapshots: --chaos-trace records the files after each job.
+	chaosSnapshots bool
 }
 
 // register defines the flags on fs. Names follow GNU parallel, and xargs
@@ -117,6 +127,13 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.eta, "eta", false, "show the estimated time left on the progress line (when the job count is known)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each command, quoted, instead of running it")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print each command to stderr as it starts")
+	fs.BoolVar(&o.shuffle, "shuffle", false, "start the jobs in a random order ({#} stays the input order number)")
+	fs.StringVar(&o.jitter, "jitter", "", "delay each job's start by a random time from 0 up to `D`")
+	fs.StringVar(&o.seed, "seed", "", "fix the randomness of --shuffle, --jitter and --retry-delay with `S` (a whole number) to replay a run; without it a seed is chosen (and printed with --shuffle or --jitter)")
+	fs.StringVar(&o.chaosTrace, "chaos-trace", "", "krun chaos: trace the run in `FILE`")
+	fs.BoolVar(&o.chaosSnapshots, "chaos-snapshots", false, "krun chaos: with --chaos-trace, record the files after each job")
+	fs.MarkHidden("chaos-trace")
+	fs.MarkHidden("chaos-snapshots")
 }
 
 // jobLimit returns the concurrency cap: --jobs, or the number of CPUs.
@@ -221,6 +238,7 @@ func (o *options) validate() error {
 		{"joblog", o.jobLog}, {"events", o.events}, {"junit", o.junit}, {"results", o.results},
 		{"append", o.appendOut}, {"append-stderr", o.appendErr}, {"lock-file", o.lockFile},
 		{"shell", o.shell}, {"tmpdir", o.tmpDir}, {"jobs", o.jobs}, {"max-procs", o.jobs}, {"replace", o.replace},
+		{"jitter", o.jitter}, {"seed", o.seed}, {"chaos-trace", o.chaosTrace},
 	} {
 		if f.value == "" && given(f.name) {
 			return fmt.Errorf("--%s: the value is empty", f.name)
@@ -289,7 +307,43 @@ func (o *options) control(cfg *runner.Config) error {
 		}
 		cfg.Breaker = &b
 	}
+	cfg.Shuffle = o.shuffle
+	if o.jitter != "" {
+		if cfg.Jitter, err = runner.ParseDuration(o.jitter); err != nil {
+			return fmt.Errorf("--jitter: %w", err)
+		}
+	}
+	if o.seed != "" {
+		if cfg.Seed, err = parseSeed(o.seed); err != nil {
+			return fmt.Errorf("--seed: %w", err)
+		}
+	} else {
+		cfg.Seed = randomSeed()
+	}
 	return nil
+}
+
+// parseSeed reads a --seed value: a whole number from 0 to 2^64-1.
+func parseSeed(s string) (uint64, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q: want a whole number from 0 to %d", s, uint64(math.MaxUint64))
+	}
+	return n, nil
+}
+
+// randomSeed chooses a seed when --seed is not given: short enough to
+// read out and type again.
+func randomSeed() uint64 { return 1 + rand.Uint64N(999_999) }
+
+// seedNotice is the line that tells the seed krun chose, when the run
+// uses randomness that --seed would replay; "" when there is none to
+// tell.
+func (o *options) seedNotice(cfg runner.Config) string {
+	if o.seed != "" || !cfg.Shuffle && cfg.Jitter == 0 {
+		return ""
+	}
+	return fmt.Sprintf("krun: seed %d", cfg.Seed)
 }
 
 // outputOptions builds the output configuration from the flags.

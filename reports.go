@@ -30,6 +30,7 @@ type reports struct {
 	stderr    io.Writer       // for krun's own lines once the sink is closed
 	skip      func(seq int64) bool
 	appenders []*lockfile.Appender // --append, --append-stderr
+	trace     *chaosTrace          // --chaos-trace (krun chaos)
 }
 
 // openReports opens every report file before any job starts, so that an
@@ -191,6 +192,13 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 		rep.timeline = newTimelineReport(o.timeline)
 		rep.observers = append(rep.observers, rep.timeline)
 	}
+	if o.chaosTrace != "" {
+		// Last: its first snapshot sees the other reports created.
+		if rep.trace, err = o.openChaosTrace(ctx); err != nil {
+			return nil, nil, err
+		}
+		rep.observers = append(rep.observers, rep.trace.tracer)
+	}
 	return rep, sink, nil
 }
 
@@ -289,6 +297,7 @@ func (r *reports) close(ctx context.Context) error {
 	for _, a := range r.appenders {
 		errs = append(errs, a.Close())
 	}
+	errs = append(errs, r.trace.close())
 	return errors.Join(errs...)
 }
 

@@ -103,6 +103,10 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	cfg.Template, cfg.Jobs, cfg.Shell = tmpl, jobs, shell
 	cfg.Sink = sink
 	cfg.Verbose = o.verbose
+	if line := o.seedNotice(cfg); line != "" {
+		// Before any job: the line to replay this run by.
+		sink.Message(line)
+	}
 	cfg.DirectExec = true
 	cfg.ReapOrphans = true
 	// 2>&1: one pipe per job keeps its lines in the order it wrote them;

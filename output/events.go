@@ -20,6 +20,7 @@ type EventRecord struct {
 	Args     []string `json:"args,omitempty"`     // the job's arguments
 	Command  string   `json:"command,omitempty"`  // the command line run
 	Attempt  int      `json:"attempt,omitempty"`  // the try, from 1
+	Delay    float64  `json:"delay,omitempty"`    // seconds of --jitter waited before the first try (start)
 	Exit     *int     `json:"exit,omitempty"`     // exit status (finish, retry)
 	Signal   int      `json:"signal,omitempty"`   // the signal that ended the job
 	Duration float64  `json:"duration,omitempty"` // seconds (finish, retry)
@@ -90,6 +91,9 @@ func eventRecord(e runner.Event) EventRecord {
 	r := EventRecord{Event: string(e.Kind), Time: e.Time.Format(time.RFC3339Nano), Attempt: e.Attempt, Message: e.Message}
 	if e.Job != nil {
 		r.Seq, r.Slot, r.Args, r.Command = e.Job.Seq, e.Job.Slot, e.Job.Args, e.Job.Command
+		if e.Kind == runner.EventStart && e.Attempt == 1 {
+			r.Delay = e.Job.Delay.Seconds()
+		}
 	}
 	if e.Kind == runner.EventFinish || e.Kind == runner.EventRetry {
 		st := e.Status

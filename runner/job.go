@@ -15,6 +15,18 @@ const maxRetryDelay = 5 * time.Minute
 // runJob runs a job on its own goroutine: its tries, each with the time
 // limit, the waits between them, and finally the hand-over of its output.
 func (r *run) runJob(job *Job, out JobOutput, limit time.Duration) {
+	if job.Delay > 0 && !job.retried {
+		// --jitter: wait, holding the slot; a stopping run ends the job
+		// here, unstarted.
+		timer := time.NewTimer(job.Delay)
+		select {
+		case <-timer.C:
+		case <-r.quit:
+			timer.Stop()
+			r.endJob(job, out, Status{Exit: 126, Err: errStoppedInDelay, Killed: true, Halted: r.halting.Load(), Start: time.Now(), Attempt: 1})
+			return
+		}
+	}
 	tries := max(r.cfg.Retries, 1)
 	var st Status
 	for attempt := 1; ; attempt++ {
@@ -30,7 +42,7 @@ func (r *run) runJob(job *Job, out JobOutput, limit time.Duration) {
 		r.observe(Event{Kind: EventRetry, Job: job, Attempt: attempt, Status: st})
 		out.Discard()
 		select {
-		case <-time.After(retryDelay(r.cfg.RetryDelay, attempt)):
+		case <-time.After(retryDelay(r.cfg.RetryDelay, attempt, r.cfg.Seed, job.Seq)):
 		case <-r.quit:
 		}
 		if r.quitting() {
@@ -108,10 +120,16 @@ func isDescriptorShortage(err error) bool {
 	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.EBADF)
 }
 
-// retryDelay is the wait before try attempt+1: base doubled for each try
-// so far, up to maxRetryDelay, plus up to 50% jitter so that jobs failing
-// together do not retry together.
-func retryDelay(base time.Duration, attempt int) time.Duration {
+// errStoppedInDelay is the error of a job the run stopped before its
+// --jitter delay was over.
+var errStoppedInDelay = errors.New("not started: the run stopped during its --jitter delay")
+
+// retryDelay is the wait before try attempt+1 of job seq: base doubled
+// for each try so far, up to maxRetryDelay, plus up to 50% jitter so that
+// jobs failing together do not retry together. The jitter is drawn from
+// seed, seq and attempt, so that it does not depend on which job retries
+// first.
+func retryDelay(base time.Duration, attempt int, seed uint64, seq int64) time.Duration {
 	if base <= 0 {
 		return 0
 	}
@@ -119,7 +137,8 @@ func retryDelay(base time.Duration, attempt int) time.Duration {
 	if d <= 0 || d > maxRetryDelay {
 		d = maxRetryDelay
 	}
-	return time.Duration(float64(d) * (1 + rand.Float64()/2))
+	rng := rand.New(rand.NewPCG(seed, uint64(seq)<<16|uint64(attempt&0xffff)))
+	return time.Duration(float64(d) * (1 + rng.Float64()/2))
 }
 
 // tooLongHint explains an exec failure caused by an over-long command.

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -29,6 +31,9 @@ type Job struct {
 	// Hold asks the sink to keep the job's output until End: the job may
 	// be tried again, and only the last try's output may be written.
 	Hold bool
+	// Delay is the random time the job waits, holding its slot, before
+	// its first try starts (Config.Jitter); 0 without jitter.
+	Delay time.Duration
 	// starvedAlone: the job is being tried again for want of descriptors
 	// with no other job running; retried: it is being tried again at all
 	// (run loop only).
@@ -124,15 +129,40 @@ type Config struct {
 	// if krun dies without cleaning up, kill -9 included (guard_linux.go).
 	// Only for the krun command, whose binary runs GuardMain.
 	Guard bool
+	// Shuffle starts the jobs in a random order (--shuffle). Records are
+	// read ahead into a window of ShuffleWindow records (0 means
+	// DefaultShuffleWindow, and at most shuffleWindowBytes of fields) and
+	// a random one of the window starts next: an input no longer than the
+	// window is read to its end first and shuffled uniformly; a longer
+	// one is shuffled within the window, so memory stays bounded. Jobs
+	// keep their input order number as Seq ({#}, the joblog's Seq).
+	Shuffle       bool
+	ShuffleWindow int
+	// Jitter delays each job's first try by a random time in [0, Jitter),
+	// drawn in start order; the job holds its slot while it waits
+	// (Job.Delay). A run stopping meanwhile ends the job unstarted.
+	Jitter time.Duration
+	// Seed seeds every random choice of the run: the order of Shuffle,
+	// the delays of Jitter and the jitter of RetryDelay. The same seed,
+	// input and flags give the same start order and delays.
+	Seed uint64
 }
+
+// Streams of randomness drawn from Config.Seed: one per goroutine that
+// draws, so that the draws do not depend on how goroutines interleave.
+const (
+	randShuffle uint64 = 0x73687566 // the input goroutine
+	randJitter  uint64 = 0x6a697474 // the run loop
+)
 
 // Result sums up a run.
 type Result struct {
 	// Started, Failed and Succeeded count jobs; Ended counts the jobs a
 	// --halt rule ended, which neither failed nor succeeded.
 	Started, Failed, Succeeded, Ended int
-	// LastSeq is the sequence number of the last input record read
-	// (skipped ones included): the records after it never started.
+	// LastSeq is how many input records were taken to start or to skip:
+	// without Shuffle, the sequence number of the last one; the records
+	// after it never started.
 	LastSeq int64
 	// FailedSeqs lists the sequence numbers of the first failed jobs.
 	FailedSeqs []int64
@@ -176,9 +206,10 @@ type finished struct {
 	noDescriptors bool
 }
 
-// record is an item from the input goroutine: fields, or the error that
-// ended the input (io.EOF at its end).
+// record is an item from the input goroutine: fields and their input
+// order number, or the error that ended the input (io.EOF at its end).
 type record struct {
+	seq    int64
 	fields []string
 	err    error
 }
@@ -214,6 +245,9 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 			r.cfg.Env = append(slices.Clip(r.cfg.Env), marker)
 		}
 	}
+	if cfg.Jitter > 0 {
+		r.jitter = rand.New(rand.NewPCG(cfg.Seed, randJitter))
+	}
 	if cfg.ReapOrphans {
 		becomeSubreaper()
 	}
@@ -229,14 +263,27 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	// The input goroutine may stay blocked reading a terminal or pipe after
 	// Run returns; it sends nothing once stopInput is closed.
 	go func() {
-		for {
+		var seq int64
+		read := func() record {
 			fields, err := src.Next()
+			if err != nil {
+				return record{err: err}
+			}
+			seq++
+			return record{seq: seq, fields: fields}
+		}
+		if cfg.Shuffle {
+			sh := newShuffler(rand.New(rand.NewPCG(cfg.Seed, randShuffle)), cfg.ShuffleWindow, read)
+			read = sh.next
+		}
+		for {
+			rec := read()
 			select {
-			case records <- record{fields, err}:
+			case records <- rec:
 			case <-stopInput:
 				return
 			}
-			if err != nil {
+			if rec.err != nil {
 				return
 			}
 		}
@@ -250,7 +297,7 @@ type run struct {
 	cfg      Config
 	inflight int    // jobs whose finished has not arrived
 	slots    []bool // slots[i]: slot i+1 is taken
-	seq      int64
+	seq      int64  // records taken from the input, started or skipped
 	result   Result
 	err      error
 	stopping bool
@@ -271,12 +318,17 @@ type run struct {
 	guardToken string
 	guardOnce  sync.Once
 	guard      *guard
+	// jitter draws the start delays (Config.Jitter); nil when off.
+	jitter *rand.Rand
 
 	// Shared with the job goroutines:
 	done    chan finished
 	outFail chan error    // output failures met while jobs run
 	quit    chan struct{} // closed when no new try may start
 	procs   procSet
+	// halting is set, before quit is closed, when a --halt rule stops
+	// the run.
+	halting atomic.Bool
 }
 
 func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
@@ -307,7 +359,7 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 				}
 				continue
 			}
-			r.start(rec.fields)
+			r.start(rec)
 		case <-delayTimer:
 			delayTimer = nil
 		case f := <-r.done:
@@ -360,13 +412,14 @@ func (r *run) canStart() bool {
 		(r.breaker == nil || r.breaker.allows())
 }
 
-// start builds the job for fields and starts it on a goroutine of its own.
-func (r *run) start(fields []string) {
+// start builds the job for rec and starts it on a goroutine of its own.
+func (r *run) start(rec record) {
 	r.seq++
-	if r.cfg.Skip != nil && r.cfg.Skip(r.seq) {
+	if r.cfg.Skip != nil && r.cfg.Skip(rec.seq) {
 		return
 	}
-	job := &Job{Seq: r.seq, Args: fields, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
+	fields := rec.fields
+	job := &Job{Seq: rec.seq, Args: fields, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
 	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
 	job.Command = cmd
 	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
@@ -380,6 +433,9 @@ func (r *run) start(fields []string) {
 		return
 	}
 	r.setTag(job)
+	if r.jitter != nil && err == nil {
+		job.Delay = time.Duration(r.jitter.Int64N(int64(r.cfg.Jitter)))
+	}
 	if r.cfg.Verbose && err == nil {
 		r.cfg.Sink.Message(job.Command)
 	}
@@ -557,6 +613,7 @@ func (r *run) checkHalt(st Status) {
 		how = "ending the running jobs"
 	}
 	r.report(EventHalt, fmt.Sprintf("halt: rule %s tripped after %d jobs (%d failed); %s", h, done, r.result.Failed, how))
+	r.halting.Store(true)
 	r.stopping = true
 	r.closeQuit()
 	if h.When == HaltNow {
