@@ -1,13 +1,11 @@
 package output
 
 import (
-	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/krun-dev/krun/runner"
 )
@@ -16,13 +14,17 @@ import (
 // bottom of a terminal, below the jobs' output and never inside it: every
 // write of krun's own streams to that terminal first erases the line, and
 // the line is drawn again only where the output left the cursor at the
-// start of a line. Rendering is done by github.com/schollz/progressbar.
-// It is a runner.Observer; its methods are safe for concurrent use.
+// start of a line. It draws the line itself: a progress line needs no
+// library (the one krun used before linked an HTTP client and TLS into the
+// binary, which every krun start paid for). It is a runner.Observer; its
+// methods are safe for concurrent use.
 type Progress struct {
 	mu      sync.Mutex
 	tty     io.Writer // the terminal the line is drawn on (krun's stderr)
-	bar     *progressbar.ProgressBar
-	line    []byte // the latest rendering, without carriage returns
+	opt     ProgressOptions
+	start   time.Time
+	spin    int
+	line    []byte // the latest rendering
 	drawn   bool   // the line is on the screen now
 	midLine bool   // the output left the cursor inside a line
 	closed  bool
@@ -49,24 +51,8 @@ type ProgressOptions struct {
 
 // NewProgress returns a Progress drawing on tty.
 func NewProgress(tty io.Writer, o ProgressOptions) *Progress {
-	p := &Progress{tty: tty, stop: make(chan struct{})}
-	opts := []progressbar.Option{
-		progressbar.OptionSetWriter(barWriter{p}),
-		progressbar.OptionSetDescription("krun"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionSetPredictTime(o.ETA && o.Total > 0),
-		progressbar.OptionSetRenderBlankState(true),
-	}
-	switch {
-	case o.Total < 0:
-		opts = append(opts, progressbar.OptionSpinnerType(14))
-	case o.Bar:
-		opts = append(opts, progressbar.OptionSetWidth(30))
-	default:
-		opts = append(opts, progressbar.OptionSetWidth(10))
-	}
-	p.bar = progressbar.NewOptions64(o.Total, opts...)
+	p := &Progress{tty: tty, opt: o, start: time.Now(), stop: make(chan struct{})}
+	p.show(0, 0)
 	// Jobs may finish thousands a second: the line is redrawn on a tick,
 	// not on every job, and still moves while a long job runs.
 	p.ticker.Add(1)
@@ -79,7 +65,6 @@ func (p *Progress) tick() {
 	defer p.ticker.Done()
 	t := time.NewTicker(progressTick)
 	defer t.Stop()
-	shown, shownFailed := -1, -1
 	for {
 		select {
 		case <-p.stop:
@@ -89,16 +74,57 @@ func (p *Progress) tick() {
 		p.counts.Lock()
 		done, failed := p.done, p.failed
 		p.counts.Unlock()
-		if done == shown && failed == shownFailed {
-			continue
-		}
-		if failed != shownFailed && failed > 0 {
-			p.bar.Describe(fmt.Sprintf("krun (%d failed)", failed))
-		}
-		p.bar.Set(done)
-		shown, shownFailed = done, failed
+		p.show(done, failed) // the elapsed time moves even when no job ends
 	}
 }
+
+// spinner are the frames of the line when the total is unknown.
+var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// show renders the line for done jobs (failed of them) and draws it.
+func (p *Progress) show(done, failed int) {
+	line := p.render(done, failed, time.Since(p.start))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.line = []byte(line)
+	p.draw()
+}
+
+// render is the line: "krun  50% |█████     | (3/6) [1s:1s]", with a bar
+// when the total is known (30 wide for --bar, 10 for --progress), the
+// time left with --eta, and a spinner and "(3/-)" when it is not known.
+func (p *Progress) render(done, failed int, elapsed time.Duration) string {
+	var b strings.Builder
+	b.WriteString("krun")
+	if failed > 0 {
+		fmt.Fprintf(&b, " (%d failed)", failed)
+	}
+	total := p.opt.Total
+	if total < 0 {
+		p.spin = (p.spin + 1) % len(spinner)
+		fmt.Fprintf(&b, " %s (%d/-) [%s]", spinner[p.spin], done, roundSeconds(elapsed))
+		return b.String()
+	}
+	width := 10
+	if p.opt.Bar {
+		width = 30
+	}
+	frac := 1.0
+	if total > 0 {
+		frac = min(float64(done)/float64(total), 1)
+	}
+	full := int(frac * float64(width))
+	fmt.Fprintf(&b, " %3d%% |%s%s| (%d/%d) [%s", int(frac*100), strings.Repeat("█", full), strings.Repeat(" ", width-full), done, total, roundSeconds(elapsed))
+	if p.opt.ETA && done > 0 && int64(done) < total {
+		left := time.Duration(float64(elapsed) / float64(done) * float64(total-int64(done)))
+		fmt.Fprintf(&b, ":%s", roundSeconds(left))
+	}
+	b.WriteString("]")
+	return b.String()
+}
+
+// roundSeconds shows a duration in whole seconds: 0s, 42s, 3m5s.
+func roundSeconds(d time.Duration) string { return d.Round(time.Second).String() }
 
 // Observe counts finished jobs.
 func (p *Progress) Observe(e runner.Event) {
@@ -143,22 +169,6 @@ func (p *Progress) draw() {
 	}
 	p.tty.Write(append([]byte("\r\x1b[K"), p.line...))
 	p.drawn = true
-}
-
-// barWriter receives the library's renderings.
-type barWriter struct{ p *Progress }
-
-func (b barWriter) Write(r []byte) (int, error) {
-	p := b.p
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	line := bytes.ReplaceAll(r, []byte("\r"), nil)
-	line = bytes.ReplaceAll(line, []byte("\x1b[J"), nil)
-	if len(bytes.TrimSpace(line)) > 0 {
-		p.line = bytes.TrimRight(line, " ")
-		p.draw()
-	}
-	return len(r), nil
 }
 
 // screenWriter writes output to the terminal around the progress line.
