@@ -29,6 +29,7 @@ type options struct {
 	// means none was.
 	changed      func(name string) bool
 	colsep       string
+	link         bool
 	maxArgs      int
 	xargs        bool
 	replace      string
@@ -79,6 +80,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.null, "null", "0", false, "input items are separated by NUL bytes (find -print0)")
 	fs.StringVarP(&o.delimiter, "delimiter", "d", "", "input items are separated by `DELIM` (escapes \\n \\t \\0 \\xHH)")
 	fs.StringVarP(&o.colsep, "colsep", "C", "", "split each input item into columns {1} {2} ... at matches of `REGEX`")
+	fs.BoolVar(&o.link, "link", false, "join the input sources element by element instead of combining every one with every other; shorter ones start again (GNU's --link, --xapply)")
 	fs.IntVarP(&o.maxArgs, "max-args", "n", 0, "put up to `N` arguments in each command")
 	fs.BoolVarP(&o.xargs, "xargs", "X", false, "put as many arguments in each command as the command-line limit allows")
 	fs.StringVarP(&o.replace, "replace", "I", "", "use `STR` instead of {} for the argument (xargs -I)")
@@ -140,6 +142,7 @@ func (o *options) inputOptions(sources []runner.Source) (runner.InputOptions, er
 	}
 	in.Sources = append(in.Sources, sources...)
 	in.SkipBlank = o.skipBlank
+	in.Link = o.link
 	switch {
 	case o.null && o.delimiterSet:
 		return in, errors.New("--null and --delimiter both set the separator: use one")
