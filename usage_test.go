@@ -81,6 +81,10 @@ func TestRejectedInvocationTouchesNothing(t *testing.T) {
 		{"unknown shell", []string{"--shell", "./fish"}, "--shell", false},
 		{"breaker", []string{"--breaker", "fail=200%"}, "--breaker", false},
 		{"output modes", []string{"--line-buffer", "--ungroup"}, "output modes", false},
+		{"GNU spellings: --jl empty", []string{"--jl", ""}, "--joblog: the value is empty", false},
+		{"GNU spellings: --lb with -u", []string{"--lb", "-u"}, "output modes", false},
+		{"GNU spellings: --halt-on-error", []string{"--halt-on-error", "x"}, "--halt", false},
+		{"color value", []string{"--color=sometimes"}, "--color", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
