@@ -60,7 +60,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}()
 	root := newRootCommand(stdin, stdout, stderr)
 	if !isSubcommand(root, args) {
-		args = joinColorValues(root.Flags(), args)
+		env, err := parallelEnvOptions(os.Getenv("PARALLEL"))
+		if err != nil {
+			fmt.Fprintf(stderr, "krun: error: %v\n", err)
+			return exitUsage
+		}
+		args = append(env, joinColorValues(root.Flags(), args)...)
 	}
 	root.SetArgs(args)
 	err := root.Execute()
