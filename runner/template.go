@@ -56,13 +56,25 @@ func baseName(s string) string {
 	return s[strings.LastIndexByte(s, '/')+1:]
 }
 
-// dirName is everything before the last slash, or "." when there is none.
+// dirName is the directory part, as GNU parallel computes it with Perl's
+// File::Basename::dirname (POSIX dirname): trailing slashes are ignored,
+// "." when there is no slash, "/" for a path at the top level.
 func dirName(s string) string {
-	i := strings.LastIndexByte(s, '/')
+	t := strings.TrimRight(s, "/")
+	if t == "" {
+		if s == "" {
+			return "."
+		}
+		return "/"
+	}
+	i := strings.LastIndexByte(t, '/')
 	if i < 0 {
 		return "."
 	}
-	return s[:i]
+	if d := strings.TrimRight(t[:i], "/"); d != "" {
+		return d
+	}
+	return "/"
 }
 
 // partKind tells what a piece of a template stands for.

@@ -16,8 +16,14 @@ func TestModifiers(t *testing.T) {
 		{".hidden", "", ".hidden", ".", ""},
 		{"dir/.hidden", "dir/", ".hidden", "dir", ""},
 		{"a.b/c", "a.b/c", "c", "a.b", "c"},
-		{"/abs", "/abs", "abs", "", "abs"},
-		{"dir/", "dir/", "", "dir", ""},
+		{"/abs", "/abs", "abs", "/", "abs"},
+		{"dir/", "dir/", "", ".", ""},
+		// {//} as GNU parallel's (Perl's File::Basename::dirname)
+		{"/", "/", "", "/", ""},
+		{"//", "//", "", "/", ""},
+		{"/a/", "/a/", "", "/", ""},
+		{"a//b", "a//b", "b", "a", "b"},
+		{"/a/b/", "/a/b/", "", "/a", ""},
 		{"", "", "", ".", ""},
 	}
 	for _, tt := range tests {
