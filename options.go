@@ -159,6 +159,7 @@ func (o *options) inputOptions(sources []runner.Source) (runner.InputOptions, er
 			return in, fmt.Errorf("--delimiter: %w", err)
 		}
 		in.Delimiter = d
+		in.SplitValues = true // as GNU parallel: ::: values too
 	}
 	if o.colsep != "" {
 		re, err := regexp.Compile(o.colsep)

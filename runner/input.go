@@ -53,6 +53,9 @@ type InputOptions struct {
 	// Delimiter separates the items of files and standard input.
 	// Empty means a newline.
 	Delimiter string
+	// SplitValues splits ":::" values at Delimiter too, as GNU parallel
+	// does when -d is given: "1 done" with -d " " is two items.
+	SplitValues bool
 	// ColSep, when set, splits every item into columns.
 	ColSep *regexp.Regexp
 	// SkipBlank drops items that are empty or only white space (-r).
@@ -144,7 +147,14 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 // open returns a reader of one source's items.
 func (in *Inputs) open(src Source) (itemReader, error) {
 	if src.Path == "" {
-		return &listReader{values: src.Values}, nil
+		if !in.opt.SplitValues {
+			return &listReader{values: src.Values}, nil
+		}
+		var values []string
+		for _, v := range src.Values {
+			values = append(values, strings.Split(v, in.opt.Delimiter)...)
+		}
+		return &listReader{values: values}, nil
 	}
 	var r io.Reader
 	if src.Path == "-" {

@@ -50,6 +50,8 @@ func TestInputs(t *testing.T) {
 		{"link-stdin-longest", InputOptions{Link: true, Sources: []Source{{Values: []string{"a"}}, {Path: "-"}}}, "p\nq\n", "a|p a|q"},
 		{"link-empty-source", InputOptions{Link: true, Sources: []Source{{Values: []string{"a"}}, {Values: []string{}}}}, "", ""},
 		{"link-skip-blank", InputOptions{Link: true, SkipBlank: true, Sources: []Source{{Values: []string{"a", " ", "c"}}, {Values: []string{""}}}}, "", "a| c|"},
+		{"split-values", InputOptions{Delimiter: " ", SplitValues: true, Sources: []Source{{Values: []string{"1 done ", "x"}}, {Values: []string{"a b"}}}}, "", "1|a 1|b done|a done|b |a |b x|a x|b"},
+		{"values-whole-by-default", InputOptions{Delimiter: ":", Sources: []Source{{Values: []string{"1:done", "x"}}}}, "", "1:done x"},
 		{"file-and-list", InputOptions{Sources: []Source{{Path: file}, {Values: []string{"1"}}}}, "", "x|1 y|1 z|1"},
 		{"stdin-as-later-source", InputOptions{Sources: []Source{{Values: []string{"a"}}, {Path: "-"}}}, "p\nq\n", "a|p a|q"},
 		{"empty-later-source", InputOptions{Sources: []Source{{Values: []string{"a"}}, {Values: []string{}}}}, "", ""},
