@@ -29,6 +29,7 @@ type Source struct {
 	Path string
 	// Linked joins this source element by element with the previous one
 	// (":::+", "::::+") instead of forming a cartesian product with it.
+	// On the first source it does nothing.
 	Linked bool
 }
 
@@ -93,9 +94,6 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 	if len(sources) == 0 {
 		sources = []Source{{Path: "-"}}
 	}
-	if sources[0].Linked {
-		return nil, errors.New("a linked input source (:::+ or ::::+) needs a source before it")
-	}
 	in := &Inputs{opt: opt}
 	if opt.Link {
 		for _, src := range sources {
@@ -115,7 +113,9 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 			in.Close()
 			return nil, err
 		}
-		if src.Linked {
+		if src.Linked && len(groups) > 0 {
+			// The first source starts a group even when linked (GNU
+			// parallel: "::::+ a b c" links a, b and c).
 			groups[len(groups)-1] = append(groups[len(groups)-1], r)
 		} else {
 			groups = append(groups, []itemReader{r})

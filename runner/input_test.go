@@ -52,6 +52,7 @@ func TestInputs(t *testing.T) {
 		{"link-skip-blank", InputOptions{Link: true, SkipBlank: true, Sources: []Source{{Values: []string{"a", " ", "c"}}, {Values: []string{""}}}}, "", "a| c|"},
 		{"split-values", InputOptions{Delimiter: " ", SplitValues: true, Sources: []Source{{Values: []string{"1 done ", "x"}}, {Values: []string{"a b"}}}}, "", "1|a 1|b done|a done|b |a |b x|a x|b"},
 		{"values-whole-by-default", InputOptions{Delimiter: ":", Sources: []Source{{Values: []string{"1:done", "x"}}}}, "", "1:done x"},
+		{"linked-first", InputOptions{Sources: []Source{{Values: []string{"1", "2", "3"}, Linked: true}, {Values: []string{"a", "b"}, Linked: true}, {Values: []string{"x", "y"}}}}, "", "1|a|x 1|a|y 2|b|x 2|b|y"},
 		{"file-and-list", InputOptions{Sources: []Source{{Path: file}, {Values: []string{"1"}}}}, "", "x|1 y|1 z|1"},
 		{"stdin-as-later-source", InputOptions{Sources: []Source{{Values: []string{"a"}}, {Path: "-"}}}, "p\nq\n", "a|p a|q"},
 		{"empty-later-source", InputOptions{Sources: []Source{{Values: []string{"a"}}, {Values: []string{}}}}, "", ""},
@@ -84,7 +85,6 @@ func TestOpenInputsErrors(t *testing.T) {
 	for _, opt := range []InputOptions{
 		{Sources: []Source{{Path: filepath.Join(dir, "missing")}}},
 		{Sources: []Source{{Path: dir}}},
-		{Sources: []Source{{Values: []string{"a"}, Linked: true}}},
 	} {
 		if _, err := OpenInputs(opt); err == nil {
 			t.Errorf("OpenInputs(%+v) succeeded, want an error", opt.Sources)
