@@ -29,6 +29,7 @@ type options struct {
 	// means none was.
 	changed      func(name string) bool
 	colsep       string
+	trim         string
 	link         bool
 	maxArgs      int
 	xargs        bool
@@ -81,6 +82,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.null, "null", "0", false, "input items are separated by NUL bytes (find -print0)")
 	fs.StringVarP(&o.delimiter, "delimiter", "d", "", "input items are separated by `DELIM` (escapes \\n \\t \\0 \\xHH)")
 	fs.StringVarP(&o.colsep, "colsep", "C", "", "split each input item into columns {1} {2} ... at matches of `REGEX`")
+	fs.StringVar(&o.trim, "trim", "", "remove white space around each argument or column: `n`, l, r, lr (default: lr with --colsep, else n)")
 	fs.BoolVar(&o.link, "link", false, "join the input sources element by element instead of combining every one with every other; shorter ones start again")
 	fs.IntVarP(&o.maxArgs, "max-args", "n", 0, "put up to `N` arguments in each command")
 	fs.BoolVarP(&o.xargs, "xargs", "X", false, "put as many arguments in each command as the command-line limit allows")
@@ -168,6 +170,16 @@ func (o *options) inputOptions(sources []runner.Source) (runner.InputOptions, er
 		}
 		in.ColSep = re
 	}
+	trim := o.trim
+	if trim == "" && in.ColSep != nil {
+		trim = "lr" // GNU parallel's default with --colsep
+	}
+	if trim != "" {
+		var err error
+		if in.TrimLeft, in.TrimRight, err = runner.ParseTrim(trim); err != nil {
+			return in, fmt.Errorf("--trim: %w", err)
+		}
+	}
 	return in, nil
 }
 
@@ -251,6 +263,11 @@ func (o *options) validate() error {
 		return errors.New("--resume and --resume-failed need --joblog FILE to know what ran")
 	case o.lockFile != "" && o.appendOut == "" && o.appendErr == "":
 		return errors.New("--lock-file locks the file of --append or --append-stderr: give one of them")
+	}
+	if given("trim") {
+		if _, _, err := runner.ParseTrim(o.trim); err != nil {
+			return fmt.Errorf("--trim: %w", err)
+		}
 	}
 	if strings.ContainsRune(o.replace, 0) {
 		return errors.New("--replace: the string contains a NUL byte")

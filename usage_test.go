@@ -85,6 +85,8 @@ func TestRejectedInvocationTouchesNothing(t *testing.T) {
 		{"GNU spellings: --lb with -u", []string{"--lb", "-u"}, "output modes", false},
 		{"GNU spellings: --halt-on-error", []string{"--halt-on-error", "x"}, "--halt", false},
 		{"color value", []string{"--color=sometimes"}, "--color", false},
+		{"trim value", []string{"--trim", "x"}, "--trim", false},
+		{"perl expression", []string{"--tagstring", "{= $_ =}"}, "Perl", false},
 	}
 	// $PARALLEL holds options read before the command line: the same
 	// rules, and its own.

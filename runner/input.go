@@ -59,6 +59,10 @@ type InputOptions struct {
 	SplitValues bool
 	// ColSep, when set, splits every item into columns.
 	ColSep *regexp.Regexp
+	// TrimLeft and TrimRight remove the white space (space, \t, \n, \v,
+	// \f, \r) at the start and the end of every field: a column with
+	// ColSep, else a whole item (GNU parallel's --trim).
+	TrimLeft, TrimRight bool
 	// SkipBlank drops items that are empty or only white space (-r).
 	SkipBlank bool
 	// Link joins every source element by element (--link), as GNU
@@ -298,7 +302,38 @@ func (in *Inputs) fields(items []string) ([]string, bool) {
 	if in.opt.SkipBlank && blank {
 		return nil, false
 	}
+	if in.opt.TrimLeft || in.opt.TrimRight {
+		for i, f := range rec {
+			if in.opt.TrimLeft {
+				f = strings.TrimLeft(f, trimmedSpace)
+			}
+			if in.opt.TrimRight {
+				f = strings.TrimRight(f, trimmedSpace)
+			}
+			rec[i] = f
+		}
+	}
 	return rec, true
+}
+
+// trimmedSpace is the white space --trim removes: Perl's \s, as GNU
+// parallel's.
+const trimmedSpace = " \t\n\v\f\r"
+
+// ParseTrim interprets a --trim value: n (nothing), l (left), r (right),
+// lr or rl (both).
+func ParseTrim(s string) (left, right bool, err error) {
+	switch s {
+	case "n":
+		return false, false, nil
+	case "l":
+		return true, false, nil
+	case "r":
+		return false, true, nil
+	case "lr", "rl":
+		return true, true, nil
+	}
+	return false, false, fmt.Errorf("invalid value %q: want n, l, r, lr or rl", s)
 }
 
 // readLinked reads one item from every source (--link), starting the

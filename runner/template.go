@@ -130,9 +130,15 @@ type TemplateOptions struct {
 // spaces. When the template contains no replacement string the arguments
 // are appended at the end; when it is empty each input is a whole command.
 // It returns an error when a replacement string stands where no value can
-// be inserted safely (after a backslash or a "$", in a here-document).
+// be inserted safely (after a backslash or a "$", in a here-document),
+// and for GNU parallel's Perl expressions, {= ... =}.
 func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	text := strings.Join(words, " ")
+	if i := strings.Index(text, "{="); i >= 0 {
+		if j := strings.Index(text[i+2:], "=}"); j >= 0 {
+			return nil, fmt.Errorf("%s: GNU parallel's Perl expressions are not supported, krun runs no Perl (use {}, {.}, {/}, {//}, {/.} and shell code)", text[i:i+2+j+2])
+		}
+	}
 	parts := scanReplacements(text, opt.Replace)
 	appended := false
 	if opt.Literal {

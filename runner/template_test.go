@@ -169,3 +169,19 @@ func FuzzParseTemplate(f *testing.F) {
 		tp.Expand(Args{Fields: []string{arg, arg}, Seq: 1, Slot: 1})
 	})
 }
+
+func TestPerlExpressionRefused(t *testing.T) {
+	t.Parallel()
+	for _, words := range [][]string{{"echo", "{= s/a/b/ =}"}, {"echo x{=2 $_ =}y"}} {
+		if _, err := ParseTemplate(words, TemplateOptions{}); err == nil || !strings.Contains(err.Error(), "Perl") {
+			t.Errorf("%q: err = %v, want a refusal naming Perl", words, err)
+		}
+		if _, err := ParseTemplate(words, TemplateOptions{Literal: true}); err == nil {
+			t.Errorf("%q as --tagstring: accepted", words)
+		}
+	}
+	// Braces with = that do not close as {= ... =} are shell text.
+	if _, err := ParseTemplate([]string{"echo", "{=}", "a=b}"}, TemplateOptions{}); err != nil {
+		t.Errorf("echo {=} a=b}: %v", err)
+	}
+}
