@@ -47,6 +47,10 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		return usageError(err)
 	}
 	inOpt.Stdin = stdin
+	// Warnings about the input go to stderr while the later sources are
+	// read, then through the sink, never into a job's block.
+	warnings := &messages{to: lineWriter{stderr}}
+	inOpt.Warn = warnings.Message
 	if f, ok := stdin.(*os.File); ok && hasStdinSource(inOpt.Sources) && isatty.IsTerminal(f.Fd()) {
 		// GNU parallel warns too: a forgotten ::: otherwise looks like a hang.
 		fmt.Fprintln(stderr, "krun: reading input from the terminal; end it with Ctrl-D (or give ::: ARGS, :::: FILE, -a FILE or a pipe)")
@@ -94,6 +98,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		rep.observers = append(rep.observers, progress)
 		defer progress.Close()
 	}
+	warnings.to = sink
 	// control holds the job-control settings; the rest is set here.
 	cfg := control
 	cfg.Observer = rep.observer()
@@ -158,3 +163,12 @@ func termSeqTotal(seq []runner.TermStep) time.Duration {
 	}
 	return total
 }
+
+// messages passes krun's lines to one destination, which may change
+// before the run starts (not after: it is not safe for concurrent use).
+type messages struct {
+	to interface{ Message(string) }
+}
+
+// Message writes line.
+func (m *messages) Message(line string) { m.to.Message(line) }

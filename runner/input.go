@@ -65,6 +65,9 @@ type InputOptions struct {
 	TrimLeft, TrimRight bool
 	// SkipBlank drops items that are empty or only white space (-r).
 	SkipBlank bool
+	// Warn, when set, receives krun's warnings about the input, as one
+	// line each: a NUL byte replaced (once per run).
+	Warn func(line string)
 	// Link joins every source element by element (--link), as GNU
 	// parallel does: the shorter sources start again from their first
 	// item until the longest one ends. Every source is held in memory.
@@ -85,6 +88,8 @@ type Inputs struct {
 	opt     InputOptions
 	closers []io.Closer
 	done    bool
+	// warnedNUL: the NUL warning was given.
+	warnedNUL bool
 }
 
 // OpenInputs opens every input source up front, so that an unreadable file
@@ -302,6 +307,11 @@ func (in *Inputs) fields(items []string) ([]string, bool) {
 	if in.opt.SkipBlank && blank {
 		return nil, false
 	}
+	for i, f := range rec {
+		if strings.IndexByte(f, 0) >= 0 {
+			rec[i] = in.replaceNUL(f) // after --colsep, as GNU parallel
+		}
+	}
 	if in.opt.TrimLeft || in.opt.TrimRight {
 		for i, f := range rec {
 			if in.opt.TrimLeft {
@@ -314,6 +324,19 @@ func (in *Inputs) fields(items []string) ([]string, bool) {
 		}
 	}
 	return rec, true
+}
+
+// nulWarning is the warning for a NUL byte in the input, given once.
+const nulWarning = `krun: warning: a NUL byte in the input was replaced with \0: no command line can carry NUL (split the input at NULs with -0)`
+
+// replaceNUL replaces each NUL byte of item with the two characters \0,
+// as GNU parallel does, and warns once per run.
+func (in *Inputs) replaceNUL(item string) string {
+	if !in.warnedNUL && in.opt.Warn != nil {
+		in.opt.Warn(nulWarning)
+	}
+	in.warnedNUL = true
+	return strings.ReplaceAll(item, "\x00", `\0`)
 }
 
 // trimmedSpace is the white space --trim removes: Perl's \s, as GNU
