@@ -32,7 +32,8 @@ type options struct {
 	trim         string
 	link         bool
 	maxArgs      int
-	xargs        bool
+	xargs        bool // -m, --xargs
+	context      bool // -X
 	replace      string
 	skipBlank    bool
 	keepOrder    bool
@@ -85,7 +86,8 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.trim, "trim", "", "remove white space around each argument or column: `n`, l, r, lr (default: lr with --colsep, else n)")
 	fs.BoolVar(&o.link, "link", false, "join the input sources element by element instead of combining every one with every other; shorter ones start again")
 	fs.IntVarP(&o.maxArgs, "max-args", "n", 0, "put up to `N` arguments in each command")
-	fs.BoolVarP(&o.xargs, "xargs", "X", false, "put as many arguments in each command as the command-line limit allows")
+	fs.BoolVarP(&o.context, "context-replace", "X", false, "put as many arguments in each command as the command line allows, repeating the word around {} for each")
+	fs.BoolVarP(&o.xargs, "xargs", "m", false, "put as many arguments in each command as the command line allows, all where {} stands")
 	fs.StringVarP(&o.replace, "replace", "I", "", "use `STR` instead of {} for the argument (xargs -I)")
 	fs.BoolVarP(&o.skipBlank, "no-run-if-empty", "r", false, "skip input items that are empty or only white space")
 	fs.BoolVarP(&o.keepOrder, "keep-order", "k", false, "write the output of jobs in input order")
@@ -263,6 +265,8 @@ func (o *options) validate() error {
 		return errors.New("--resume and --resume-failed need --joblog FILE to know what ran")
 	case o.lockFile != "" && o.appendOut == "" && o.appendErr == "":
 		return errors.New("--lock-file locks the file of --append or --append-stderr: give one of them")
+	case o.context && o.xargs:
+		return errors.New("-X and -m (--xargs) pack arguments differently: use one (-X repeats the word around {} for each argument)")
 	}
 	if given("trim") {
 		if _, _, err := runner.ParseTrim(o.trim); err != nil {
@@ -414,3 +418,6 @@ func autoColor(w io.Writer, getenv func(string) string) bool {
 	}
 	return isTerminal(w)
 }
+
+// packs reports whether jobs get as many arguments as fit (-X, -m).
+func (o *options) packs() bool { return o.xargs || o.context }

@@ -259,7 +259,7 @@ func notStarted(res runner.Result, o *options, total int64) int64 {
 	switch {
 	case !res.Halted:
 		return 0
-	case total < 0 || o.maxArgs > 1 || o.xargs:
+	case total < 0 || o.maxArgs > 1 || o.packs():
 		return -1
 	}
 	return max(total-res.LastSeq, 0)

@@ -34,7 +34,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if err != nil {
 		return usageError(err)
 	}
-	tmpl, err := runner.ParseTemplate(words, runner.TemplateOptions{Replace: o.replace, Shell: shell})
+	tmpl, err := runner.ParseTemplate(words, runner.TemplateOptions{Replace: o.replace, Shell: shell, Context: o.context})
 	if err != nil {
 		return usageError(err)
 	}
@@ -80,7 +80,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	}
 	var tagTmpl *runner.Template
 	if o.tagString != "" {
-		if tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true}); err != nil {
+		if tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context}); err != nil {
 			return usageError(fmt.Errorf("--tagstring: %w", err))
 		}
 	}
@@ -115,7 +115,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		dry = bufio.NewWriterSize(stdout, 64<<10)
 		cfg.DryRun = dry
 	}
-	batches := runner.NewBatcher(in, runner.BatchOptions{MaxArgs: o.maxArgs, Pack: o.xargs, Template: tmpl, Slots: jobs})
+	batches := runner.NewBatcher(in, runner.BatchOptions{MaxArgs: o.maxArgs, Pack: o.packs(), MaxLine: runner.CommandLineLimit(os.Environ()), Template: tmpl, Slots: jobs})
 	if rep.junit != nil {
 		cfg.StderrTail = output.JUnitTail
 	}

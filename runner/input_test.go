@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -199,5 +200,82 @@ func TestBatcher(t *testing.T) {
 	// 100,000 args cannot fit one 128 KiB command line.
 	if j, a := count(BatchOptions{Pack: true, Slots: 1}, 100000); j < 3 || a != 100000 {
 		t.Errorf("-X over 100000: %d jobs, %d args; want several jobs, 100000 args", j, a)
+	}
+}
+
+// TestBatcherLimit: -X and -m fill each command line up to MaxLine and
+// never beyond it, however many times the arguments stand in the command
+// and however long the words around them (GNU parallel's
+// par_too_long_line_X: 14 {} in one command).
+func TestBatcherLimit(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("y", 300)
+	for _, tc := range []struct {
+		tmpl    string
+		context bool
+		maxLine int
+		first   string
+	}{
+		{"echo {} {} {} {} {} {} {} {} {} {} {} {} {} {} | wc", false, maxCommandLine, ""},
+		{"echo {} {} {} {} {} {} {} {} {} {} {} {} {} {} | wc", true, maxCommandLine, ""},
+		{"echo pre-{}-post 'quoted {}' \"{}\"", true, 4000, ""},
+		// {1} is counted only when the line is built: the check shortens it.
+		{"echo {1}{1}{1}{1}{1} {}", false, 2000, long},
+		{"echo {1}{1}{1}{1}{1} x{}y", true, 2000, long},
+	} {
+		tmpl, err := ParseTemplate([]string{tc.tmpl}, TemplateOptions{Context: tc.context})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := &list{}
+		n := 3850
+		for i := 1; i <= n; i++ {
+			v := strconv.Itoa(i)
+			if i == 1 && tc.first != "" {
+				v = tc.first
+			}
+			src.recs = append(src.recs, []string{v})
+		}
+		b := NewBatcher(src, BatchOptions{Pack: true, MaxLine: tc.maxLine, Template: tmpl, Slots: 1})
+		jobs, args := 0, 0
+		for {
+			f, err := b.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			jobs++
+			args += len(f)
+			cmd, err := tmpl.Expand(Args{Fields: f, Seq: int64(jobs), Slot: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cmd) > tc.maxLine && len(f) > 1 {
+				t.Errorf("%q: job %d is %d bytes with %d arguments, over %d", tc.tmpl, jobs, len(cmd), len(f), tc.maxLine)
+			}
+			if len(cmd) < tc.maxLine/3 && args < n {
+				t.Errorf("%q: job %d is only %d bytes: not filled", tc.tmpl, jobs, len(cmd))
+			}
+		}
+		if args != n || jobs < 2 {
+			t.Errorf("%q: %d jobs, %d arguments; want several jobs, %d arguments", tc.tmpl, jobs, args, n)
+		}
+	}
+}
+
+func TestCommandLineLimit(t *testing.T) {
+	t.Parallel()
+	if got := CommandLineLimit(nil); got != maxCommandLine {
+		t.Errorf("CommandLineLimit(nil) = %d, want %d", got, maxCommandLine)
+	}
+	big := strings.Repeat("x", 100000)
+	var env []string
+	for (len(env)+1)*100010 < argMax()-90000 {
+		env = append(env, "BIG="+big)
+	}
+	if got, want := CommandLineLimit(env), argMax()-execMargin-len(env)*(len(big)+5+pointerSize); got != min(want, maxCommandLine) || got >= maxCommandLine {
+		t.Errorf("with %d bytes of environment: %d, want %d", len(env)*len(big), got, want)
 	}
 }

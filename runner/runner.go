@@ -74,7 +74,8 @@ type Config struct {
 	Observer Observer
 	// DryRun, when set, receives each command line instead of running it.
 	DryRun io.Writer
-	// Verbose prints each command through Sink.Message as it starts.
+	// Verbose prints each command through Sink.Message as it starts,
+	// after the job's tag and a TAB when tagging is on.
 	Verbose bool
 	// Tag sets each Job.Tag to its arguments joined with spaces, or, when
 	// TagTemplate is set, to that template expanded.
@@ -334,7 +335,11 @@ func (r *run) start(fields []string) {
 	}
 	r.setTag(job)
 	if r.cfg.Verbose && err == nil {
-		r.cfg.Sink.Message(job.Command)
+		line := job.Command
+		if job.Tag != "" || r.cfg.Tag {
+			line = job.Tag + "\t" + line // tagged like the job's lines, as GNU parallel
+		}
+		r.cfg.Sink.Message(line)
 	}
 	out := r.cfg.Sink.Begin(job)
 	r.result.Started++

@@ -110,6 +110,10 @@ type Template struct {
 	// appended: the template had no replacement string, so the arguments
 	// are appended after it.
 	appended bool
+	// groupEnd marks the words repeated for each argument (-X, see
+	// contextreplace.go): groupEnd[i] > i when one starts at part i; nil
+	// when there are none.
+	groupEnd []int
 }
 
 // TemplateOptions configures [ParseTemplate].
@@ -124,6 +128,10 @@ type TemplateOptions struct {
 	// template is parsed with its grammar, and refused when it has values
 	// to quote and the shell is not one krun knows how to quote for.
 	Shell string
+	// Context repeats the word around a {}-style replacement string for
+	// each argument of a job with several (-X, GNU parallel's context
+	// replace): "pre-{}-post" with A and B is "pre-A-post pre-B-post".
+	Context bool
 }
 
 // ParseTemplate parses a command template: the command words joined with
@@ -142,10 +150,15 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	parts := scanReplacements(text, opt.Replace)
 	appended := false
 	if opt.Literal {
+		var groupEnd []int
+		if opt.Context {
+			offsets, wordSpans := textWords(parts)
+			parts, groupEnd = contextGroups(parts, offsets, wordSpans)
+		}
 		for i := range parts {
 			parts[i].raw = true
 		}
-		return &Template{parts: parts, text: text}, nil
+		return &Template{parts: parts, text: text, groupEnd: groupEnd}, nil
 	}
 	hasRepl := false
 	for _, p := range parts {
@@ -165,10 +178,15 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	if parts[0].kind != partLiteral {
 		parts[0].raw = true
 	}
-	if err := analyzeContexts(parts, dialectOf(opt.Shell)); err != nil {
+	offsets, wordSpans, err := analyzeContexts(parts, dialectOf(opt.Shell))
+	if err != nil {
 		return nil, fmt.Errorf("command template %q: %w", text, err)
 	}
-	return &Template{parts: parts, text: text, appended: appended}, nil
+	var groupEnd []int
+	if opt.Context {
+		parts, groupEnd = contextGroups(parts, offsets, wordSpans)
+	}
+	return &Template{parts: parts, text: text, appended: appended, groupEnd: groupEnd}, nil
 }
 
 // appendedPrefix returns the command before the arguments when they are
