@@ -111,7 +111,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.jobLog, "joblog", "", "log each finished job to `FILE` in GNU parallel's joblog format")
 	fs.BoolVar(&o.resume, "resume", false, "skip the jobs already in the --joblog")
 	fs.BoolVar(&o.resumeFailed, "resume-failed", false, "skip the jobs in the --joblog that succeeded; run the failed ones again")
-	fs.StringVar(&o.results, "results", "", "save each job's stdout, stderr, cmd and exitval under `DIR`/<seq>/")
+	fs.StringVar(&o.results, "results", "", "save each job's output under `DIR`/1/<argument>/ (GNU parallel's layout), DIR/{#}/, or as lines of a .json, .csv or .tsv file")
 	fs.StringVar(&o.events, "events", "", "write every event as JSON Lines to `FILE` (- for stderr)")
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`, one testcase per job")
 	fs.StringVar(&o.timeline, "timeline", "", "at the end, draw the run's jobs on a time line in `FILE` (an HTML page, or SVG if FILE ends in .svg)")
@@ -268,6 +268,11 @@ func (o *options) validate() error {
 	case o.context && o.xargs:
 		return errors.New("-X and -m (--xargs) pack arguments differently: use one (-X repeats the word around {} for each argument)")
 	}
+	if o.results != "" {
+		if _, err := output.ParseResults(o.results); err != nil {
+			return fmt.Errorf("--results: %w", err)
+		}
+	}
 	if given("trim") {
 		if _, _, err := runner.ParseTrim(o.trim); err != nil {
 			return fmt.Errorf("--trim: %w", err)
@@ -354,6 +359,9 @@ func (o *options) outputOptions(stdout, stderr io.Writer, getenv func(string) st
 	if opt.CI, err = output.DetectCI(o.ci, getenv); err != nil {
 		return opt, fmt.Errorf("--ci: %w", err)
 	}
+	if resultsOnStdout(o.results) {
+		opt.CI = output.CINone // stdout holds the results table only
+	}
 	switch o.color {
 	case "always":
 		opt.ColorStdout, opt.ColorStderr = true, true
@@ -421,3 +429,9 @@ func autoColor(w io.Writer, getenv func(string) string) bool {
 
 // packs reports whether jobs get as many arguments as fit (-X, -m).
 func (o *options) packs() bool { return o.xargs || o.context }
+
+// resultsOnStdout reports whether a --results name is GNU parallel's
+// "-.json", "-.csv" or "-.tsv": the table on standard output.
+func resultsOnStdout(name string) bool {
+	return name == "-.json" || name == "-.csv" || name == "-.tsv"
+}

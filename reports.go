@@ -22,6 +22,7 @@ type reports struct {
 	jobLogW   *output.JobLog
 	events    *output.Events
 	eventsF   interface{ Close() error }
+	resultsF  interface{ Close() error } // --results out.json, .csv, .tsv
 	junit     *output.JUnit
 	junitPath string
 	timeline  *timelineReport // --timeline
@@ -82,6 +83,11 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 	if o.junit != "" {
 		if err := outfile.Check(o.junit); err != nil {
 			return nil, nil, fmt.Errorf("--junit: %w", err)
+		}
+	}
+	if layout, _ := output.ParseResults(o.results); o.results != "" && layout >= output.ResultsJSON && !resultsOnStdout(o.results) {
+		if err := outfile.Check(o.results); err != nil {
+			return nil, nil, fmt.Errorf("--results: %w", err)
 		}
 	}
 	if o.timeline != "" {
@@ -160,7 +166,22 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 		sink = output.NewAppend(sink, outOpt, aopt)
 	}
 	if o.results != "" {
-		res, err := output.NewResults(sink, o.results)
+		ropt := output.ResultsOptions{Name: o.results, FileName: o.results, TmpDir: o.tmpDir}
+		if ropt.Layout, err = output.ParseResults(o.results); err != nil {
+			return nil, nil, fmt.Errorf("--results: %w", err)
+		}
+		switch {
+		case ropt.Layout < output.ResultsJSON:
+		case resultsOnStdout(o.results):
+			ropt.File, ropt.FileName = outOpt.Stdout, "stdout"
+		default:
+			f, err := outfile.Open(ctx, o.results, outfile.Truncate, waitNotice(sink, "--results", o.results))
+			if err != nil {
+				return nil, nil, fmt.Errorf("--results: %w", err)
+			}
+			rep.resultsF, ropt.File = f, f
+		}
+		res, err := output.NewResults(sink, ropt)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--results: %w", err)
 		}
@@ -234,6 +255,9 @@ func (r *reports) close(ctx context.Context) error {
 	}
 	if r.eventsF != nil {
 		errs = append(errs, r.eventsF.Close())
+	}
+	if r.resultsF != nil {
+		errs = append(errs, r.resultsF.Close())
 	}
 	if r.junit != nil {
 		report, err := r.junit.Report()

@@ -12,6 +12,12 @@ type RecordSource interface {
 	Next() ([]string, error)
 }
 
+// fieldNumberer is a RecordSource that also tells, after each Next, the
+// input source or column number of each field it returned ([Batcher]).
+type fieldNumberer interface {
+	fieldNumbers() []int
+}
+
 // BatchOptions configures [NewBatcher].
 type BatchOptions struct {
 	// MaxArgs is the most records in one job (-n). 0 means one record per
@@ -40,6 +46,10 @@ type Batcher struct {
 	tail    [][]string // the last batches of -X, spread over the slots
 	eof     bool
 	base    int // the estimated length of the command line without fields
+	// numbers are the field numbers of the last batch; tailNumbers those
+	// of the batches in tail.
+	numbers     []int
+	tailNumbers [][]int
 }
 
 // NewBatcher returns a Batcher reading from src.
@@ -56,6 +66,7 @@ func NewBatcher(src RecordSource, opt BatchOptions) *Batcher {
 
 // Next returns the fields of the next job, or io.EOF.
 func (b *Batcher) Next() ([]string, error) {
+	b.numbers = nil
 	switch {
 	case b.opt.Pack:
 		return b.nextPacked()
@@ -65,9 +76,25 @@ func (b *Batcher) Next() ([]string, error) {
 	return b.src.Next()
 }
 
+// fieldNumbers returns the input source or column number of each field
+// Next returned last: they start again from 1 with each record. Nil
+// means 1, 2, 3, ...
+func (b *Batcher) fieldNumbers() []int { return b.numbers }
+
+// numbered returns the field numbers of records.
+func numbered(records [][]string) []int {
+	var n []int
+	for _, r := range records {
+		for i := range r {
+			n = append(n, i+1)
+		}
+	}
+	return n
+}
+
 // nextCounted returns up to MaxArgs records.
 func (b *Batcher) nextCounted() ([]string, error) {
-	var fields []string
+	var records [][]string
 	for n := 0; n < b.opt.MaxArgs; n++ {
 		rec, err := b.src.Next()
 		if err == io.EOF {
@@ -76,12 +103,13 @@ func (b *Batcher) nextCounted() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		fields = append(fields, rec...)
+		records = append(records, rec)
 	}
-	if fields == nil {
+	if records == nil {
 		return nil, io.EOF
 	}
-	return fields, nil
+	b.numbers = numbered(records)
+	return flatten(records), nil
 }
 
 // next returns the next record: a pending one, else one read.
@@ -109,7 +137,7 @@ func (b *Batcher) next() ([]string, error) {
 func (b *Batcher) nextPacked() ([]string, error) {
 	if len(b.tail) > 0 {
 		fields := b.tail[0]
-		b.tail = b.tail[1:]
+		b.tail, b.numbers, b.tailNumbers = b.tail[1:], b.tailNumbers[0], b.tailNumbers[1:]
 		return fields, nil
 	}
 	var records [][]string
@@ -137,6 +165,7 @@ func (b *Batcher) nextPacked() ([]string, error) {
 	n := b.fit(records)
 	if n < len(records) || len(b.pending) > 0 || !b.eof {
 		b.pending = append(records[n:len(records):len(records)], b.pending...)
+		b.numbers = numbered(records[:n])
 		return flatten(records[:n]), nil
 	}
 	// The input ended: spread the last records over the slots.
@@ -144,6 +173,7 @@ func (b *Batcher) nextPacked() ([]string, error) {
 	for i := range parts {
 		lo, hi := i*len(records)/parts, (i+1)*len(records)/parts
 		b.tail = append(b.tail, flatten(records[lo:hi]))
+		b.tailNumbers = append(b.tailNumbers, numbered(records[lo:hi]))
 	}
 	return b.nextPacked()
 }

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -277,5 +278,34 @@ func TestCommandLineLimit(t *testing.T) {
 	}
 	if got, want := CommandLineLimit(env), argMax()-execMargin-len(env)*(len(big)+5+pointerSize); got != min(want, maxCommandLine) || got >= maxCommandLine {
 		t.Errorf("with %d bytes of environment: %d, want %d", len(env)*len(big), got, want)
+	}
+}
+
+// TestBatcherFieldNumbers: each field of a job is numbered by its input
+// source or column, starting again with each record (GNU parallel's
+// --results levels).
+func TestBatcherFieldNumbers(t *testing.T) {
+	t.Parallel()
+	recs := func() *list { return &list{recs: [][]string{{"a", "1"}, {"b", "2"}, {"c", "3", "x"}}} }
+	for _, tc := range []struct {
+		opt  BatchOptions
+		want string
+	}{
+		{BatchOptions{MaxArgs: 2}, "[1 2 1 2] [1 2 3]"},
+		{BatchOptions{Pack: true, Slots: 1}, "[1 2 1 2 1 2 3]"},
+		{BatchOptions{Pack: true, Slots: 2}, "[1 2] [1 2 1 2 3]"},
+		{BatchOptions{}, "[] [] []"},
+	} {
+		b := NewBatcher(recs(), tc.opt)
+		var got []string
+		for {
+			if _, err := b.Next(); err == io.EOF {
+				break
+			}
+			got = append(got, fmt.Sprint(b.fieldNumbers()))
+		}
+		if s := strings.Join(got, " "); s != tc.want {
+			t.Errorf("%+v: numbers %s, want %s", tc.opt, s, tc.want)
+		}
 	}
 }

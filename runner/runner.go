@@ -20,6 +20,10 @@ type Job struct {
 	Slot int
 	// Args are the input fields the command was built from.
 	Args []string
+	// ArgNumbers are the input source (or column) numbers of Args, from
+	// 1: with -n or -X a job holds several records, and the numbers start
+	// again with each. Nil means 1, 2, 3, ...
+	ArgNumbers []int
 	// Command is the shell command line, with every value quoted.
 	Command string
 	// Tag is the job's tag (--tag, --tagstring), when tagging is on.
@@ -170,8 +174,9 @@ type finished struct {
 // record is an item from the input goroutine: fields, or the error that
 // ended the input (io.EOF at its end).
 type record struct {
-	fields []string
-	err    error
+	fields  []string
+	numbers []int // the source or column number of each field; nil: 1, 2, ...
+	err     error
 }
 
 // Run runs a job for every record of src, at most cfg.Jobs at a time, until
@@ -208,10 +213,15 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	// The input goroutine may stay blocked reading a terminal or pipe after
 	// Run returns; it sends nothing once stopInput is closed.
 	go func() {
+		numbered, _ := src.(fieldNumberer)
 		for {
 			fields, err := src.Next()
+			var numbers []int
+			if numbered != nil && err == nil {
+				numbers = numbered.fieldNumbers()
+			}
 			select {
-			case records <- record{fields, err}:
+			case records <- record{fields, numbers, err}:
 			case <-stopInput:
 				return
 			}
@@ -281,7 +291,7 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 				}
 				continue
 			}
-			r.start(rec.fields)
+			r.start(rec.fields, rec.numbers)
 		case <-delayTimer:
 			delayTimer = nil
 		case f := <-r.done:
@@ -314,13 +324,14 @@ func (r *run) canStart() bool {
 		(r.breaker == nil || r.breaker.allows())
 }
 
-// start builds the job for fields and starts it on a goroutine of its own.
-func (r *run) start(fields []string) {
+// start builds the job for fields (numbered by input source or column, nil
+// for 1, 2, ...) and starts it on a goroutine of its own.
+func (r *run) start(fields []string, numbers []int) {
 	r.seq++
 	if r.cfg.Skip != nil && r.cfg.Skip(r.seq) {
 		return
 	}
-	job := &Job{Seq: r.seq, Args: fields, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
+	job := &Job{Seq: r.seq, Args: fields, ArgNumbers: numbers, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
 	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
 	job.Command = cmd
 	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {

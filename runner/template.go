@@ -268,6 +268,27 @@ func parseReplacement(inner string, bare bool) (part, bool) {
 // String returns the template as given.
 func (t *Template) String() string { return t.text }
 
+// UsesArgs reports whether the template contains a replacement string
+// for the arguments: {} and its forms, {N}, or -I's string.
+func (t *Template) UsesArgs() bool {
+	for _, p := range t.parts {
+		if p.kind == partArg {
+			return true
+		}
+	}
+	return false
+}
+
+// UsesSeq reports whether the template contains {#}.
+func (t *Template) UsesSeq() bool {
+	for _, p := range t.parts {
+		if p.kind == partSeq {
+			return true
+		}
+	}
+	return false
+}
+
 // UsesSlot reports whether the template contains {%}.
 func (t *Template) UsesSlot() bool {
 	for _, p := range t.parts {
