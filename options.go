@@ -54,6 +54,7 @@ type options struct {
 	delay        string
 	breaker      string
 	jobLog       string
+	jobLogAppend bool // --joblog +FILE
 	resume       bool
 	resumeFailed bool
 	results      string
@@ -77,7 +78,7 @@ type options struct {
 func (o *options) register(fs *pflag.FlagSet) {
 	fs.SortFlags = false
 	fs.SetNormalizeFunc(normalizeSpelling)
-	fs.StringVarP(&o.jobs, "jobs", "j", "", "run at most `N` jobs at once: N, N% of the CPUs, +N or -N CPUs, 0 for no limit (default: the number of CPUs)")
+	fs.StringVarP(&o.jobs, "jobs", "j", "", "run at most `N` jobs at once: N, N% of the CPUs, +N or -N CPUs, 0 for no limit, or a file holding one, read again as jobs end (default: the number of CPUs)")
 	fs.StringVarP(&o.jobs, "max-procs", "P", "", "same as --jobs (xargs spelling)")
 	fs.StringArrayVarP(&o.argFiles, "arg-file", "a", nil, "read arguments from `FILE` (repeatable: one input source each)")
 	fs.BoolVarP(&o.null, "null", "0", false, "input items are separated by NUL bytes (find -print0)")
@@ -108,7 +109,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.halt, "halt", "never", "stop early: `RULE` is never, soon|now,fail|success|done=N|P%, or 0, 1, 2")
 	fs.StringVar(&o.delay, "delay", "0", "start jobs at least `D` apart")
 	fs.StringVar(&o.breaker, "breaker", "", "circuit breaker `fail=P%,window=N,cooldown=D`: pause starting jobs when too many of the last N failed")
-	fs.StringVar(&o.jobLog, "joblog", "", "log each finished job to `FILE` in GNU parallel's joblog format")
+	fs.StringVar(&o.jobLog, "joblog", "", "log each finished job to `FILE` in GNU parallel's joblog format (+FILE: append to it)")
 	fs.BoolVar(&o.resume, "resume", false, "skip the jobs already in the --joblog")
 	fs.BoolVar(&o.resumeFailed, "resume-failed", false, "skip the jobs in the --joblog that succeeded; run the failed ones again")
 	fs.StringVar(&o.results, "results", "", "save each job's output under `DIR`/1/<argument>/ (GNU parallel's layout), DIR/{#}/, or as lines of a .json, .csv or .tsv file")
@@ -131,16 +132,25 @@ func (o *options) register(fs *pflag.FlagSet) {
 }
 
 // jobLimit returns the concurrency cap: --jobs, or the number of CPUs.
-func (o *options) jobLimit() (int, error) {
+// A --jobs value that is a file's name (GNU parallel's -j FILE) gives the
+// file, read now and again as jobs end.
+func (o *options) jobLimit() (int, *runner.JobsFile, error) {
 	ncpu := runtime.NumCPU()
 	if o.jobs == "" {
-		return ncpu, nil
+		return ncpu, nil, nil
 	}
 	n, err := runner.ParseJobs(o.jobs, ncpu)
-	if err != nil {
-		return 0, fmt.Errorf("--jobs: %w", err)
+	if err == nil {
+		return n, nil, nil
 	}
-	return n, nil
+	if fi, serr := os.Stat(o.jobs); serr == nil && fi.Mode().IsRegular() {
+		f, ferr := runner.OpenJobsFile(o.jobs, ncpu)
+		if ferr != nil {
+			return 0, nil, fmt.Errorf("--jobs: %w", ferr)
+		}
+		return f.Jobs(), f, nil
+	}
+	return 0, nil, fmt.Errorf("--jobs: %w (or a file holding one)", err)
 }
 
 // inputOptions builds the input configuration from the flags and sources.
@@ -233,6 +243,14 @@ func hasStdinSource(sources []runner.Source) bool {
 		}
 	}
 	return len(sources) == 0
+}
+
+// normalize turns GNU parallel's value forms into krun's settings:
+// --joblog +FILE appends to FILE.
+func (o *options) normalize() {
+	if name, ok := strings.CutPrefix(o.jobLog, "+"); ok {
+		o.jobLog, o.jobLogAppend = name, true
+	}
 }
 
 // validate checks flag combinations that no single flag parser sees.

@@ -102,7 +102,7 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 	}
 	if o.jobLog != "" {
 		mode := outfile.Truncate // a new run starts a new joblog, as GNU parallel does
-		if o.resume || o.resumeFailed {
+		if o.resume || o.resumeFailed || o.jobLogAppend {
 			mode = outfile.Append
 		}
 		f, err := outfile.Open(ctx, o.jobLog, mode, waitNotice(sink, "--joblog", o.jobLog))

@@ -26,6 +26,7 @@ const exitBrokenPipe = 128 + int(syscall.SIGPIPE)
 // before the first job starts, so that a usage error never leaves half a
 // run behind, then runs the jobs.
 func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	o.normalize()
 	if err := o.validate(); err != nil {
 		return usageError(err)
 	}
@@ -38,7 +39,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if err != nil {
 		return usageError(err)
 	}
-	jobs, err := o.jobLimit()
+	jobs, jobsFile, err := o.jobLimit()
 	if err != nil {
 		return usageError(err)
 	}
@@ -104,7 +105,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	cfg.Observer = rep.observer()
 	cfg.Skip = rep.skip
 	cfg.Tag, cfg.TagTemplate = outOpt.Tag, tagTmpl
-	cfg.Template, cfg.Jobs, cfg.Shell = tmpl, jobs, shell
+	cfg.Template, cfg.Jobs, cfg.JobsFile, cfg.Shell = tmpl, jobs, jobsFile, shell
 	cfg.Sink = sink
 	cfg.Verbose = o.verbose
 	cfg.DirectExec = true

@@ -86,6 +86,8 @@ func TestRejectedInvocationTouchesNothing(t *testing.T) {
 		{"GNU spellings: --halt-on-error", []string{"--halt-on-error", "x"}, "--halt", false},
 		{"color value", []string{"--color=sometimes"}, "--color", false},
 		{"trim value", []string{"--trim", "x"}, "--trim", false},
+		{"jobs file with a bad value", []string{"-j", "keep.tsv"}, "--jobs: -j file keep.tsv", false},
+		{"joblog + alone", []string{"--joblog", "+"}, "--joblog: the value is empty", false},
 		{"perl expression", []string{"--tagstring", "{= $_ =}"}, "Perl", false},
 	}
 	// $PARALLEL holds options read before the command line: the same

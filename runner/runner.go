@@ -68,6 +68,9 @@ type Config struct {
 	Template *Template
 	// Jobs is the most jobs running at once; 0 means no limit.
 	Jobs int
+	// JobsFile, when set, replaces Jobs: it is read again each time a job
+	// ends (-j FILE).
+	JobsFile *JobsFile
 	// Shell runs the commands, with "-c".
 	Shell string
 	// Env is the jobs' base environment; nil means the environment of krun.
@@ -200,6 +203,9 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	if cfg.Breaker != nil {
 		r.breaker = &breaker{policy: *cfg.Breaker}
 	}
+	if cfg.JobsFile != nil {
+		r.cfg.Jobs = cfg.JobsFile.Jobs()
+	}
 	if cfg.DirectExec {
 		r.direct = newDirectExec(r.cfg.Shell, r.cfg.Env, r.cfg.Template)
 	}
@@ -255,6 +261,8 @@ type run struct {
 	retrying int
 	// direct runs simple commands without a shell; nil when off.
 	direct *directExec
+	// jobsFileErr is the last problem with -j FILE, said once.
+	jobsFileErr string
 
 	// Shared with the job goroutines:
 	done    chan finished
@@ -417,6 +425,7 @@ func (r *run) finish(f finished) {
 	}
 	r.inflight--
 	r.releaseSlot(f.job.Slot)
+	r.rereadJobs()
 	// A job ended and freed its descriptors: try a starved one again.
 	r.retryStarved()
 	st := f.status
@@ -449,6 +458,23 @@ func (r *run) finish(f finished) {
 		r.fail(err)
 	}
 	r.checkHalt(st)
+}
+
+// rereadJobs takes the number of jobs from -j FILE again, when the file
+// changed; a bad value keeps the last one, with a message.
+func (r *run) rereadJobs() {
+	if r.cfg.JobsFile == nil {
+		return
+	}
+	n, err := r.cfg.JobsFile.Reread()
+	if err != nil && err.Error() != r.jobsFileErr {
+		r.jobsFileErr = err.Error()
+		r.cfg.Sink.Message(fmt.Sprintf("krun: %v; still running at most %d jobs", err, n))
+	}
+	if err == nil {
+		r.jobsFileErr = ""
+	}
+	r.cfg.Jobs = n
 }
 
 // failureNote says why a job failed when the job's own output cannot:
