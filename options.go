@@ -84,7 +84,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.null, "null", "0", false, "input items are separated by NUL bytes (find -print0)")
 	fs.StringVarP(&o.delimiter, "delimiter", "d", "", "input items are separated by `DELIM` (escapes \\n \\t \\0 \\xHH)")
 	fs.StringVarP(&o.colsep, "colsep", "C", "", "split each input item into columns {1} {2} ... at matches of `REGEX`")
-	fs.StringVar(&o.trim, "trim", "", "remove white space around each argument or column: `n`, l, r, lr (default: lr with --colsep, else n)")
+	fs.StringVar(&o.trim, "trim", "", "remove white space around each argument or column: `MODE` n (none), l (left), r (right) or lr (both); default: lr with --colsep, else n")
 	fs.BoolVar(&o.link, "link", false, "join the input sources element by element instead of combining every one with every other; shorter ones start again")
 	fs.IntVarP(&o.maxArgs, "max-args", "n", 0, "put up to `N` arguments in each command")
 	fs.BoolVarP(&o.context, "context-replace", "X", false, "put as many arguments in each command as the command line allows, repeating the word around {} for each")
