@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -285,6 +286,9 @@ func (o *options) validate() error {
 		return errors.New("--lock-file locks the file of --append or --append-stderr: give one of them")
 	case o.context && o.xargs:
 		return errors.New("-X and -m (--xargs) pack arguments differently: use one (-X repeats the word around {} for each argument)")
+	}
+	if !slices.Contains(colorValues, o.color) {
+		return fmt.Errorf("--color: invalid value %q: want auto, always or never", o.color)
 	}
 	if o.results != "" {
 		if _, err := output.ParseResults(o.results); err != nil {
