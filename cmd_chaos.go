@@ -279,7 +279,7 @@ func parseRunArgs(args []string) (*options, int, error) {
 	if err := o.validate(); err != nil {
 		return nil, 0, fmt.Errorf("chaos: the run arguments: %w", err)
 	}
-	if _, err := o.jobLimit(); err != nil {
+	if _, _, err := o.jobLimit(); err != nil {
 		return nil, 0, fmt.Errorf("chaos: the run arguments: %w", err)
 	}
 	var control runner.Config

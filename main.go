@@ -64,6 +64,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 	root := newRootCommand(stdin, stdout, stderr)
+	if !isSubcommand(root, args) {
+		env, err := parallelEnvOptions(os.Getenv("PARALLEL"))
+		if err != nil {
+			fmt.Fprintf(stderr, "krun: error: %v\n", err)
+			return exitUsage
+		}
+		args = append(env, joinColorValues(root.Flags(), args)...)
+	}
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
@@ -119,6 +127,20 @@ for the shell. Without COMMAND each input is a whole command.`,
 	root.AddCommand(newChaosCommand(stdin, stdout, stderr))
 	setupCompletion(root)
 	return root
+}
+
+// isSubcommand reports whether args call one of root's subcommands (or
+// cobra's own: help, completion, __complete) rather than run jobs.
+func isSubcommand(root *cobra.Command, args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	for _, c := range root.Commands() {
+		if c.Name() == args[0] || c.HasAlias(args[0]) {
+			return true
+		}
+	}
+	return args[0] == "help" || strings.HasPrefix(args[0], "__complete")
 }
 
 // badFlagValue matches pflag's message for a value it cannot parse.

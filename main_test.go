@@ -21,6 +21,8 @@ func TestMain(m *testing.M) {
 		// them. (As a command, this binary keeps its environment.)
 		os.Unsetenv("GITHUB_ACTIONS")
 		os.Unsetenv("GITLAB_CI")
+		os.Unsetenv("PARALLEL") // options for every krun run
+
 	}
 	testscript.Main(m, map[string]func(){
 		"krun":         func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },

@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,8 +33,11 @@ type options struct {
 	// means none was.
 	changed      func(name string) bool
 	colsep       string
+	trim         string
+	link         bool
 	maxArgs      int
-	xargs        bool
+	xargs        bool // -m, --xargs
+	context      bool // -X
 	replace      string
 	skipBlank    bool
 	keepOrder    bool
@@ -54,6 +58,7 @@ type options struct {
 	delay        string
 	breaker      string
 	jobLog       string
+	jobLogAppend bool // --joblog +FILE
 	resume       bool
 	resumeFailed bool
 	results      string
@@ -83,14 +88,18 @@ type options struct {
 // where GNU parallel accepts the same spelling.
 func (o *options) register(fs *pflag.FlagSet) {
 	fs.SortFlags = false
-	fs.StringVarP(&o.jobs, "jobs", "j", "", "run at most `N` jobs at once: N, N% of the CPUs, +N or -N CPUs, 0 for no limit (default: the number of CPUs)")
+	fs.SetNormalizeFunc(normalizeSpelling)
+	fs.StringVarP(&o.jobs, "jobs", "j", "", "run at most `N` jobs at once: N, N% of the CPUs, +N or -N CPUs, 0 for no limit, or a file holding one, read again as jobs end (default: the number of CPUs)")
 	fs.StringVarP(&o.jobs, "max-procs", "P", "", "same as --jobs (xargs spelling)")
 	fs.StringArrayVarP(&o.argFiles, "arg-file", "a", nil, "read arguments from `FILE` (repeatable: one input source each)")
 	fs.BoolVarP(&o.null, "null", "0", false, "input items are separated by NUL bytes (find -print0)")
 	fs.StringVarP(&o.delimiter, "delimiter", "d", "", "input items are separated by `DELIM` (escapes \\n \\t \\0 \\xHH)")
 	fs.StringVarP(&o.colsep, "colsep", "C", "", "split each input item into columns {1} {2} ... at matches of `REGEX`")
+	fs.StringVar(&o.trim, "trim", "", "remove white space around each argument or column: `MODE` n (none), l (left), r (right) or lr (both); default: lr with --colsep, else n")
+	fs.BoolVar(&o.link, "link", false, "join the input sources element by element instead of combining every one with every other; shorter ones start again")
 	fs.IntVarP(&o.maxArgs, "max-args", "n", 0, "put up to `N` arguments in each command")
-	fs.BoolVarP(&o.xargs, "xargs", "X", false, "put as many arguments in each command as the command-line limit allows")
+	fs.BoolVarP(&o.context, "context-replace", "X", false, "put as many arguments in each command as the command line allows, repeating the word around {} for each")
+	fs.BoolVarP(&o.xargs, "xargs", "m", false, "put as many arguments in each command as the command line allows, all where {} stands")
 	fs.StringVarP(&o.replace, "replace", "I", "", "use `STR` instead of {} for the argument (xargs -I)")
 	fs.BoolVarP(&o.skipBlank, "no-run-if-empty", "r", false, "skip input items that are empty or only white space")
 	fs.BoolVarP(&o.keepOrder, "keep-order", "k", false, "write the output of jobs in input order")
@@ -99,7 +108,8 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&o.ungroup, "ungroup", "u", false, "pass output through as it comes: fastest, no guarantee")
 	fs.BoolVar(&o.tag, "tag", false, "prefix every output line with the job's arguments and a TAB")
 	fs.StringVar(&o.tagString, "tagstring", "", "prefix every output line with `STR` (replacement strings allowed) and a TAB")
-	fs.StringVar(&o.color, "color", "auto", "colour tags: `auto` (on a terminal, unless NO_COLOR), always or never")
+	fs.StringVar(&o.color, "color", "auto", "colour tags: `auto` (on a terminal, unless NO_COLOR), always or never; --color alone is always")
+	fs.Lookup("color").NoOptDefVal = "always"
 	fs.StringVar(&o.bufferSize, "buffer-size", "8M", "hold up to `SIZE` of a job's output in memory, then spill to $TMPDIR (K, M, G suffixes)")
 	fs.StringVar(&o.tmpDir, "tmpdir", "", "spill buffered output to `DIR` instead of $TMPDIR")
 	fs.StringVar(&o.shell, "shell", "", "run commands with `PATH` -c (default: $SHELL if sh, bash, dash, ksh or ash, else /bin/sh)")
@@ -110,10 +120,10 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.halt, "halt", "never", "stop early: `RULE` is never, soon|now,fail|success|done=N|P%, or 0, 1, 2")
 	fs.StringVar(&o.delay, "delay", "0", "start jobs at least `D` apart")
 	fs.StringVar(&o.breaker, "breaker", "", "circuit breaker `fail=P%,window=N,cooldown=D`: pause starting jobs when too many of the last N failed")
-	fs.StringVar(&o.jobLog, "joblog", "", "log each finished job to `FILE` in GNU parallel's joblog format")
+	fs.StringVar(&o.jobLog, "joblog", "", "log each finished job to `FILE` in GNU parallel's joblog format (+FILE: append to it)")
 	fs.BoolVar(&o.resume, "resume", false, "skip the jobs already in the --joblog")
 	fs.BoolVar(&o.resumeFailed, "resume-failed", false, "skip the jobs in the --joblog that succeeded; run the failed ones again")
-	fs.StringVar(&o.results, "results", "", "save each job's stdout, stderr, cmd and exitval under `DIR`/<seq>/")
+	fs.StringVar(&o.results, "results", "", "save each job's output under `DIR`/1/<argument>/ (GNU parallel's layout), DIR/{#}/, or as lines of a .json, .csv or .tsv file")
 	fs.StringVar(&o.events, "events", "", "write every event as JSON Lines to `FILE` (- for stderr)")
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`, one testcase per job")
 	fs.StringVar(&o.timeline, "timeline", "", "at the end, draw the run's jobs on a time line in `FILE` (an HTML page, or SVG if FILE ends in .svg)")
@@ -134,19 +144,31 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.chaosSnapshots, "chaos-snapshots", false, "krun chaos: with --chaos-trace, record the files after each job")
 	fs.MarkHidden("chaos-trace")
 	fs.MarkHidden("chaos-snapshots")
+	var notice bool
+	fs.BoolVar(&notice, noticeFlag, false, "GNU parallel's notice switches (--will-cite, --no-notice, --citation, --gnu): accepted, nothing to do")
+	fs.MarkHidden(noticeFlag)
 }
 
 // jobLimit returns the concurrency cap: --jobs, or the number of CPUs.
-func (o *options) jobLimit() (int, error) {
+// A --jobs value that is a file's name (GNU parallel's -j FILE) gives the
+// file, read now and again as jobs end.
+func (o *options) jobLimit() (int, *runner.JobsFile, error) {
 	ncpu := runtime.NumCPU()
 	if o.jobs == "" {
-		return ncpu, nil
+		return ncpu, nil, nil
 	}
 	n, err := runner.ParseJobs(o.jobs, ncpu)
-	if err != nil {
-		return 0, fmt.Errorf("--jobs: %w", err)
+	if err == nil {
+		return n, nil, nil
 	}
-	return n, nil
+	if fi, serr := os.Stat(o.jobs); serr == nil && fi.Mode().IsRegular() {
+		f, ferr := runner.OpenJobsFile(o.jobs, ncpu)
+		if ferr != nil {
+			return 0, nil, fmt.Errorf("--jobs: %w", ferr)
+		}
+		return f.Jobs(), f, nil
+	}
+	return 0, nil, fmt.Errorf("--jobs: %w (or a file holding one)", err)
 }
 
 // inputOptions builds the input configuration from the flags and sources.
@@ -157,6 +179,7 @@ func (o *options) inputOptions(sources []runner.Source) (runner.InputOptions, er
 	}
 	in.Sources = append(in.Sources, sources...)
 	in.SkipBlank = o.skipBlank
+	in.Link = o.link
 	switch {
 	case o.null && o.delimiterSet:
 		return in, errors.New("--null and --delimiter both set the separator: use one")
@@ -168,6 +191,7 @@ func (o *options) inputOptions(sources []runner.Source) (runner.InputOptions, er
 			return in, fmt.Errorf("--delimiter: %w", err)
 		}
 		in.Delimiter = d
+		in.SplitValues = true // as GNU parallel: ::: values too
 	}
 	if o.colsep != "" {
 		re, err := regexp.Compile(o.colsep)
@@ -175,6 +199,16 @@ func (o *options) inputOptions(sources []runner.Source) (runner.InputOptions, er
 			return in, fmt.Errorf("--colsep: %w", err)
 		}
 		in.ColSep = re
+	}
+	trim := o.trim
+	if trim == "" && in.ColSep != nil {
+		trim = "lr" // GNU parallel's default with --colsep
+	}
+	if trim != "" {
+		var err error
+		if in.TrimLeft, in.TrimRight, err = runner.ParseTrim(trim); err != nil {
+			return in, fmt.Errorf("--trim: %w", err)
+		}
 	}
 	return in, nil
 }
@@ -229,6 +263,14 @@ func hasStdinSource(sources []runner.Source) bool {
 	return len(sources) == 0
 }
 
+// normalize turns GNU parallel's value forms into krun's settings:
+// --joblog +FILE appends to FILE.
+func (o *options) normalize() {
+	if name, ok := strings.CutPrefix(o.jobLog, "+"); ok {
+		o.jobLog, o.jobLogAppend = name, true
+	}
+}
+
 // validate checks flag combinations that no single flag parser sees.
 func (o *options) validate() error {
 	given := func(name string) bool { return o.changed != nil && o.changed(name) }
@@ -260,6 +302,21 @@ func (o *options) validate() error {
 		return errors.New("--resume and --resume-failed need --joblog FILE to know what ran")
 	case o.lockFile != "" && o.appendOut == "" && o.appendErr == "":
 		return errors.New("--lock-file locks the file of --append or --append-stderr: give one of them")
+	case o.context && o.xargs:
+		return errors.New("-X and -m (--xargs) pack arguments differently: use one (-X repeats the word around {} for each argument)")
+	}
+	if !slices.Contains(colorValues, o.color) {
+		return fmt.Errorf("--color: invalid value %q: want auto, always or never", o.color)
+	}
+	if o.results != "" {
+		if _, err := output.ParseResults(o.results); err != nil {
+			return fmt.Errorf("--results: %w", err)
+		}
+	}
+	if given("trim") {
+		if _, _, err := runner.ParseTrim(o.trim); err != nil {
+			return fmt.Errorf("--trim: %w", err)
+		}
 	}
 	if strings.ContainsRune(o.replace, 0) {
 		return errors.New("--replace: the string contains a NUL byte")
@@ -378,6 +435,9 @@ func (o *options) outputOptions(stdout, stderr io.Writer, getenv func(string) st
 	if opt.CI, err = output.DetectCI(o.ci, getenv); err != nil {
 		return opt, fmt.Errorf("--ci: %w", err)
 	}
+	if resultsOnStdout(o.results) {
+		opt.CI = output.CINone // stdout holds the results table only
+	}
 	switch o.color {
 	case "always":
 		opt.ColorStdout, opt.ColorStderr = true, true
@@ -441,4 +501,13 @@ func autoColor(w io.Writer, getenv func(string) string) bool {
 		return false
 	}
 	return isTerminal(w)
+}
+
+// packs reports whether jobs get as many arguments as fit (-X, -m).
+func (o *options) packs() bool { return o.xargs || o.context }
+
+// resultsOnStdout reports whether a --results name is GNU parallel's
+// "-.json", "-.csv" or "-.tsv": the table on standard output.
+func resultsOnStdout(name string) bool {
+	return name == "-.json" || name == "-.csv" || name == "-.tsv"
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -24,6 +25,7 @@ type reports struct {
 	jobLogW   *output.JobLog
 	events    *output.Events
 	eventsF   interface{ Close() error }
+	resultsF  interface{ Close() error } // --results out.json, .csv, .tsv
 	junit     *output.JUnit
 	junitPath string
 	timeline  *timelineReport // --timeline
@@ -104,6 +106,11 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 			return nil, nil, fmt.Errorf("--results: %w", err)
 		}
 	}
+	if layout, _ := output.ParseResults(o.results); o.results != "" && layout >= output.ResultsJSON && !resultsOnStdout(o.results) {
+		if err := outfile.Check(o.results); err != nil {
+			return nil, nil, fmt.Errorf("--results: %w", err)
+		}
+	}
 	if o.timeline != "" {
 		if err := checkTimelinePath(o.timeline); err != nil {
 			return nil, nil, fmt.Errorf("--timeline: %w", err)
@@ -116,7 +123,7 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 	}
 	if o.jobLog != "" {
 		mode := outfile.Truncate // a new run starts a new joblog, as GNU parallel does
-		if o.resume || o.resumeFailed {
+		if o.resume || o.resumeFailed || o.jobLogAppend {
 			mode = outfile.Append
 		}
 		f, err := outfile.Open(ctx, o.jobLog, mode, waitNotice(sink, "--joblog", o.jobLog))
@@ -182,7 +189,22 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 		sink = output.NewAppend(sink, outOpt, aopt)
 	}
 	if o.results != "" {
-		res, err := output.NewResults(sink, o.results)
+		ropt := output.ResultsOptions{Name: o.results, FileName: o.results, TmpDir: o.tmpDir}
+		if ropt.Layout, err = output.ParseResults(o.results); err != nil {
+			return nil, nil, fmt.Errorf("--results: %w", err)
+		}
+		switch {
+		case ropt.Layout < output.ResultsJSON:
+		case resultsOnStdout(o.results):
+			ropt.File, ropt.FileName = outOpt.Stdout, "stdout"
+		default:
+			f, err := outfile.Open(ctx, o.results, outfile.Truncate, waitNotice(sink, "--results", o.results))
+			if err != nil {
+				return nil, nil, fmt.Errorf("--results: %w", err)
+			}
+			rep.resultsF, ropt.File = f, f
+		}
+		res, err := output.NewResults(sink, ropt)
 		if err != nil {
 			return nil, nil, fmt.Errorf("--results: %w", err)
 		}
@@ -232,19 +254,39 @@ func checkLockFile(path string) error {
 	return nil
 }
 
-// checkResultsDir reports whether --results can create its directories in
-// dir: an existing directory, or a new one in a writable directory.
+// checkResultsDir reports whether --results can write under dir: GNU's
+// file forms (.json, .csv, .tsv) are files; otherwise the deepest part of
+// the path that exists (before a per-job {#}) must be a directory krun may
+// create in, as the directories below it are made.
 func checkResultsDir(dir string) error {
-	fi, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	switch strings.ToLower(filepath.Ext(dir)) {
+	case ".json", ".csv", ".tsv":
+		if dir == "-.json" || dir == "-.csv" || dir == "-.tsv" {
+			return nil // standard output
+		}
 		return outfile.Check(dir)
-	case err != nil:
-		return err
-	case !fi.IsDir():
-		return fmt.Errorf("%s is not a directory", dir)
 	}
-	return nil
+	if i := strings.IndexByte(dir, '{'); i >= 0 {
+		dir = dir[:i]
+	}
+	if dir == "" {
+		dir = "."
+	}
+	for p, below := filepath.Clean(dir), false; ; p, below = filepath.Dir(p), true {
+		fi, err := os.Stat(p)
+		switch {
+		case err == nil && !fi.IsDir():
+			return fmt.Errorf("%s is not a directory", p)
+		case err == nil && below:
+			return outfile.Check(filepath.Join(p, "x")) // may create in it
+		case err == nil:
+			return nil
+		case !errors.Is(err, fs.ErrNotExist):
+			return err
+		case p == filepath.Dir(p):
+			return nil
+		}
+	}
 }
 
 // finish tells the reports how the run ended: the counts, and how many
@@ -282,6 +324,9 @@ func (r *reports) close(ctx context.Context) error {
 	if r.eventsF != nil {
 		errs = append(errs, r.eventsF.Close())
 	}
+	if r.resultsF != nil {
+		errs = append(errs, r.resultsF.Close())
+	}
 	if r.junit != nil {
 		report, err := r.junit.Report()
 		if err == nil {
@@ -307,7 +352,7 @@ func notStarted(res runner.Result, o *options, total int64) int64 {
 	switch {
 	case !res.Halted:
 		return 0
-	case total < 0 || o.maxArgs > 1 || o.xargs:
+	case total < 0 || o.maxArgs > 1 || o.packs():
 		return -1
 	}
 	return max(total-res.LastSeq, 0)

@@ -60,9 +60,15 @@ type krunResult struct {
 // exit status; it fails the test if krun does not end within reportWait.
 func runReportKrun(t *testing.T, dir string, stdin io.Reader, args ...string) krunResult {
 	t.Helper()
+	return runReportKrunEnv(t, dir, stdin, nil, args...)
+}
+
+// runReportKrunEnv is runReportKrun with extra environment variables.
+func runReportKrunEnv(t *testing.T, dir string, stdin io.Reader, env []string, args ...string) krunResult {
+	t.Helper()
 	cmd := exec.Command("krun", args...)
 	cmd.Dir = dir
-	cmd.Env = reportEnv()
+	cmd.Env = reportEnv(env...)
 	cmd.Stdin = stdin
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

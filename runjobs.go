@@ -27,6 +27,7 @@ const exitBrokenPipe = 128 + int(syscall.SIGPIPE)
 // before the first job starts, so that a usage error never leaves half a
 // run behind, then runs the jobs.
 func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	o.normalize()
 	if err := o.validate(); err != nil {
 		return usageError(err)
 	}
@@ -35,11 +36,11 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if err != nil {
 		return usageError(err)
 	}
-	tmpl, err := runner.ParseTemplate(words, runner.TemplateOptions{Replace: o.replace, Shell: shell})
+	tmpl, err := runner.ParseTemplate(words, runner.TemplateOptions{Replace: o.replace, Shell: shell, Context: o.context})
 	if err != nil {
 		return usageError(err)
 	}
-	jobs, err := o.jobLimit()
+	jobs, jobsFile, err := o.jobLimit()
 	if err != nil {
 		return usageError(err)
 	}
@@ -48,6 +49,10 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		return usageError(err)
 	}
 	inOpt.Stdin = stdin
+	// Warnings about the input go to stderr while the later sources are
+	// read, then through the sink, never into a job's block.
+	warnings := &messages{to: lineWriter{stderr}}
+	inOpt.Warn = warnings.Message
 	if f, ok := stdin.(*os.File); ok && hasStdinSource(inOpt.Sources) && isatty.IsTerminal(f.Fd()) {
 		// GNU parallel warns too: a forgotten ::: otherwise looks like a hang.
 		fmt.Fprintln(stderr, "krun: reading input from the terminal; end it with Ctrl-D (or give ::: ARGS, :::: FILE, -a FILE or a pipe)")
@@ -77,7 +82,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	}
 	var tagTmpl *runner.Template
 	if o.tagString != "" {
-		if tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true}); err != nil {
+		if tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context}); err != nil {
 			return usageError(fmt.Errorf("--tagstring: %w", err))
 		}
 	}
@@ -95,12 +100,13 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		rep.observers = append(rep.observers, progress)
 		defer progress.Close()
 	}
+	warnings.to = sink
 	// control holds the job-control settings; the rest is set here.
 	cfg := control
 	cfg.Observer = rep.observer()
 	cfg.Skip = rep.skip
 	cfg.Tag, cfg.TagTemplate = outOpt.Tag, tagTmpl
-	cfg.Template, cfg.Jobs, cfg.Shell = tmpl, jobs, shell
+	cfg.Template, cfg.Jobs, cfg.JobsFile, cfg.Shell = tmpl, jobs, jobsFile, shell
 	cfg.Sink = sink
 	cfg.Verbose = o.verbose
 	if line := o.seedNotice(cfg); line != "" {
@@ -119,7 +125,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		dry = bufio.NewWriterSize(stdout, 64<<10)
 		cfg.DryRun = dry
 	}
-	batches := runner.NewBatcher(in, runner.BatchOptions{MaxArgs: o.maxArgs, Pack: o.xargs, Template: tmpl, Slots: jobs})
+	batches := runner.NewBatcher(in, runner.BatchOptions{MaxArgs: o.maxArgs, Pack: o.packs(), MaxLine: runner.CommandLineLimit(os.Environ()), Template: tmpl, Slots: jobs})
 	if rep.junit != nil {
 		cfg.StderrTail = output.JUnitTail
 	}
@@ -180,3 +186,12 @@ func termSeqTotal(seq []runner.TermStep) time.Duration {
 	}
 	return total
 }
+
+// messages passes krun's lines to one destination, which may change
+// before the run starts (not after: it is not safe for concurrent use).
+type messages struct {
+	to interface{ Message(string) }
+}
+
+// Message writes line.
+func (m *messages) Message(line string) { m.to.Message(line) }

@@ -86,6 +86,31 @@ func TestRejectedInvocationTouchesNothing(t *testing.T) {
 		{"append is a directory", []string{"--append", "adir"}, "--append: adir is a directory", false},
 		{"results is a file", []string{"--results", "out.txt"}, "--results: out.txt is not a directory", false},
 		{"resume from a device", []string{"--joblog", "/dev/null", "--resume"}, "--joblog: /dev/null is not a regular file", false},
+		{"GNU spellings: --jl empty", []string{"--jl", ""}, "--joblog: the value is empty", false},
+		{"GNU spellings: --lb with -u", []string{"--lb", "-u"}, "output modes", false},
+		{"GNU spellings: --halt-on-error", []string{"--halt-on-error", "x"}, "--halt", false},
+		{"color value", []string{"--color=sometimes"}, "--color", false},
+		{"trim value", []string{"--trim", "x"}, "--trim", false},
+		{"jobs file with a bad value", []string{"-j", "keep.tsv"}, "--jobs: -j file keep.tsv", false},
+		{"joblog + alone", []string{"--joblog", "+"}, "--joblog: the value is empty", false},
+		{"perl expression", []string{"--tagstring", "{= $_ =}"}, "Perl", false},
+	}
+	// $PARALLEL holds options read before the command line: the same
+	// rules, and its own.
+	parallelEnv := map[string]struct{ value, want string }{
+		"$PARALLEL with a command":      {"-j2 touch", `$PARALLEL: "touch" is not an option`},
+		"$PARALLEL with a $VAR":         {"-j $N", "$PARALLEL: column 4"},
+		"$PARALLEL with a bad value":    {"--halt sometimes", "--halt"},
+		"$PARALLEL with an empty value": {"--lock-file ''", "--lock-file: the value is empty"},
+		"$PARALLEL ending the options":  {"-k --", `$PARALLEL: "--"`},
+	}
+	for name, pe := range parallelEnv {
+		cases = append(cases, struct {
+			name   string
+			args   []string
+			want   string
+			noBase bool
+		}{name, nil, pe.want, false})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,7 +134,11 @@ func TestRejectedInvocationTouchesNothing(t *testing.T) {
 			}
 			// The flags after the reports win where they repeat one.
 			args = append(args, "touch", "ran-{}", ":::", "a")
-			res := runReportKrun(t, dir, nil, args...)
+			var env []string
+			if pe, ok := parallelEnv[tc.name]; ok {
+				env = []string{"PARALLEL=" + pe.value}
+			}
+			res := runReportKrunEnv(t, dir, nil, env, args...)
 			if res.code != exitUsage {
 				t.Errorf("exit status %d, want %d; stderr: %s", res.code, exitUsage, res.stderr)
 			}

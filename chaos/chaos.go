@@ -212,7 +212,7 @@ func (c *session) exec(ctx context.Context, name string, seed uint64, flags []st
 	}
 	results := filepath.Join(o.dir, "results")
 	tracePath := filepath.Join(o.dir, "trace.jsonl")
-	own := []string{"--results", results}
+	own := []string{"--results", results + "/{#}/"} // one directory per job
 	if trace {
 		own = append(own, "--chaos-trace", tracePath)
 	}

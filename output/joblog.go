@@ -65,7 +65,18 @@ func (j *JobLog) Err() error { return j.err.get() }
 // local jobs, times with 3 decimals, Exitval -1 for a job krun ended,
 // newlines in the command as NUL bytes.
 func jobLogLine(job *runner.Job, st runner.Status) []byte {
-	exit, sig := st.Exit, 0
+	exit, sig := exitAndSignal(st)
+	start := float64(st.Start.UnixNano()) / 1e9
+	b := fmt.Appendf(nil, "%d\t:\t%.3f\t%.3f\t0\t0\t%d\t%d\t", job.Seq, start, st.Duration.Seconds(), exit, sig)
+	b = append(b, strings.ReplaceAll(job.Command, "\n", "\x00")...)
+	return append(b, '\n')
+}
+
+// exitAndSignal are the Exitval and Signal of a job as GNU parallel
+// reports them: -1 and the signal for a job krun ended, 0 and the signal
+// for one a signal killed on its own.
+func exitAndSignal(st runner.Status) (exit, sig int) {
+	exit = st.Exit
 	switch {
 	case st.Killed:
 		exit = -1
@@ -76,10 +87,7 @@ func jobLogLine(job *runner.Job, st runner.Status) []byte {
 	case st.Signal != 0:
 		exit, sig = 0, int(st.Signal)
 	}
-	start := float64(st.Start.UnixNano()) / 1e9
-	b := fmt.Appendf(nil, "%d\t:\t%.3f\t%.3f\t0\t0\t%d\t%d\t", job.Seq, start, st.Duration.Seconds(), exit, sig)
-	b = append(b, strings.ReplaceAll(job.Command, "\n", "\x00")...)
-	return append(b, '\n')
+	return exit, sig
 }
 
 // JobLogEntry is what --resume needs from one joblog line.

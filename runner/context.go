@@ -58,6 +58,9 @@ type quoteContext struct {
 // word in place of each replacement string.
 type probe struct {
 	parts []part
+	// words[i] is where the shell word holding replacement string i starts
+	// and ends in the probe text, when it stands in one.
+	words map[int]span
 	// tag is the text of every sentinel: "KRUN", with as many "X" after it
 	// as it takes to appear nowhere in the template, so that template text
 	// can never pass for a sentinel.
@@ -80,7 +83,7 @@ func newProbe(parts []part, d dialect) *probe {
 		}
 		tag += "X"
 	}
-	return &probe{parts: parts, tag: tag, dialect: d}
+	return &probe{parts: parts, tag: tag, dialect: d, words: map[int]span{}}
 }
 
 // sentinel is the word that stands for replacement string i while the
@@ -113,13 +116,19 @@ func (pr *probe) isRawWord(w *syntax.Word) bool {
 // part the quoting context its value will be inserted into. That is what
 // lets krun quote a value so that it reaches the program as one literal
 // argument whether the template says {}, "{}", '{}', "x{}y" or `echo {}`.
-func analyzeContexts(parts []part, d dialect) error {
+//
+// It also returns the layout of the probe text: where each part starts
+// (offsets) and, for each replacement string that stands in a shell word,
+// where that word starts and ends (words), for -X's context replace.
+func analyzeContexts(parts []part, d dialect) (offsets []int, words map[int]span, err error) {
 	pr := newProbe(parts, d)
 	var text strings.Builder
 	n, quoted := 0, false
 	// afterBackslash[i]: replacement string i follows an unpaired backslash.
 	afterBackslash := make([]bool, len(parts))
+	offsets = make([]int, len(parts)+1)
 	for i, p := range parts {
+		offsets[i] = text.Len()
 		if p.kind == partLiteral {
 			text.WriteString(p.text)
 			continue
@@ -129,13 +138,14 @@ func analyzeContexts(parts []part, d dialect) error {
 		n++
 		quoted = quoted || (p.kind == partArg && !p.raw)
 	}
+	offsets[len(parts)] = text.Len()
 	switch {
 	case n == 0:
-		return nil
+		return offsets, nil, nil
 	case d == dialectUnknown && quoted:
-		return errors.New("krun quotes values only for sh, dash, ash, bash, ksh93 and zsh, not for this shell: choose one of them with --shell")
+		return nil, nil, errors.New("krun quotes values only for sh, dash, ash, bash, ksh93 and zsh, not for this shell: choose one of them with --shell")
 	case d == dialectUnknown:
-		return nil // {#} and {%} are numbers, a leading {} a command
+		return offsets, nil, nil // {#} and {%} are numbers, a leading {} a command
 	}
 	lang := syntax.LangBash
 	if d == dialectZsh {
@@ -145,12 +155,12 @@ func analyzeContexts(parts []part, d dialect) error {
 	file, err := parser.Parse(strings.NewReader(text.String()), "")
 	if err != nil {
 		if d == dialectZsh {
-			return fmt.Errorf("krun cannot parse it as zsh (%w): run it with --shell bash or --shell sh", pr.unSentinel(err))
+			return nil, nil, fmt.Errorf("krun cannot parse it as zsh (%w): run it with --shell bash or --shell sh", pr.unSentinel(err))
 		}
-		return fmt.Errorf("not valid shell syntax: %w", pr.unSentinel(err))
+		return nil, nil, fmt.Errorf("not valid shell syntax: %w", pr.unSentinel(err))
 	}
 	if err := pr.markContexts(file); err != nil {
-		return err
+		return nil, nil, err
 	}
 	ev := scanEvaluation(file, pr)
 	for i := range parts {
@@ -166,10 +176,10 @@ func analyzeContexts(parts []part, d dialect) error {
 		case p.kind == partLiteral || p.raw:
 		case afterBackslash[i] && p.ctx.kind != quoteSingle:
 			// The backslash would escape the quote krun opens.
-			return fmt.Errorf("replacement string %s follows a backslash: remove the backslash", p.text)
+			return nil, nil, fmt.Errorf("replacement string %s follows a backslash: remove the backslash", p.text)
 		}
 	}
-	return nil
+	return offsets, pr.words, nil
 }
 
 // markContexts finds each sentinel in the parsed template and records its
@@ -185,6 +195,9 @@ func (pr *probe) markContexts(file *syntax.File) error {
 				continue
 			}
 			found[i] = true
+			if w := innermostWord(stack); w != nil {
+				pr.words[i] = span{int(w.Pos().Offset()), int(w.End().Offset())}
+			}
 			ctx, err := pr.contextOf(parts[i], stack, where)
 			if ctx.kind == quoteBare {
 				// Unless double quotes or arithmetic enclose it, the
@@ -223,6 +236,16 @@ func (pr *probe) markContexts(file *syntax.File) error {
 	for i, p := range parts {
 		if p.kind != partLiteral && !p.raw && !found[i] {
 			return fmt.Errorf("replacement string %s stands where krun cannot quote a value", p.text)
+		}
+	}
+	return nil
+}
+
+// innermostWord returns the innermost shell word in stack, or nil.
+func innermostWord(stack []syntax.Node) *syntax.Word {
+	for i := len(stack) - 1; i >= 0; i-- {
+		if w, ok := stack[i].(*syntax.Word); ok {
+			return w
 		}
 	}
 	return nil

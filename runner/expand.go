@@ -20,25 +20,54 @@ type Args struct {
 // string becomes its value, quoted for the place it stands in. It fails,
 // with an *UnsafeValueError, for a value that no quoting makes safe where
 // it stands (see writeInContext).
+//
+// With context replace (TemplateOptions.Context) and several fields, each
+// repeated word is written once per field, the copies separated by a
+// space, each copy with that one field for its {}-style replacement
+// strings.
 func (t *Template) Expand(a Args) (string, error) {
 	var b strings.Builder
 	b.Grow(len(t.text) + 16*len(a.Fields))
-	for i := range t.parts {
-		p := &t.parts[i]
-		switch p.kind {
-		case partLiteral:
-			b.WriteString(p.text)
-		case partSeq:
-			b.WriteString(strconv.FormatInt(a.Seq, 10))
-		case partSlot:
-			b.WriteString(strconv.Itoa(a.Slot))
-		case partArg:
-			if err := writeArg(&b, p, a.Fields); err != nil {
-				return "", err
+	for i := 0; i < len(t.parts); i++ {
+		if t.groupEnd != nil && t.groupEnd[i] > i && len(a.Fields) > 1 {
+			end := t.groupEnd[i]
+			for k, f := range a.Fields {
+				if k > 0 {
+					b.WriteByte(' ')
+				}
+				for j := i; j < end; j++ {
+					if err := writePart(&b, &t.parts[j], a, []string{f}); err != nil {
+						return "", err
+					}
+				}
 			}
+			i = end - 1
+			continue
+		}
+		if err := writePart(&b, &t.parts[i], a, a.Fields); err != nil {
+			return "", err
 		}
 	}
 	return b.String(), nil
+}
+
+// writePart writes one part of a template for a job: {}-style
+// replacement strings stand for fields, {N} for field N of the job.
+func writePart(b *strings.Builder, p *part, a Args, fields []string) error {
+	switch p.kind {
+	case partLiteral:
+		b.WriteString(p.text)
+	case partSeq:
+		b.WriteString(strconv.FormatInt(a.Seq, 10))
+	case partSlot:
+		b.WriteString(strconv.Itoa(a.Slot))
+	case partArg:
+		if p.col > 0 {
+			fields = a.Fields
+		}
+		return writeArg(b, p, fields)
+	}
+	return nil
 }
 
 // writeArg writes the value of one {}-style replacement string.

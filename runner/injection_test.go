@@ -323,3 +323,92 @@ func TestInjectionMatrix(t *testing.T) {
 		t.Errorf("only %d of %d combinations ran: the matrix checks too little", ran.Load(), total)
 	}
 }
+
+// contextCases are -X templates whose word around {} is repeated for each
+// argument, and the arguments the program must receive for the job's
+// fields: each copy of the word holds one value, literally.
+var contextCases = []struct {
+	name     string
+	template string
+	bashOnly bool
+	want     func(fields []string) []string
+}{
+	{"bare", `printf '%s\0' pre-{}-post`, false, each("pre-", "-post")},
+	{"double", `printf '%s\0' "pre-{}-post"`, false, each("pre-", "-post")},
+	{"single", `printf '%s\0' 'pre-{}-post'`, false, each("pre-", "-post")},
+	{"dollar-single", `printf '%s\0' $'pre-{}-post'`, true, each("pre-", "-post")},
+	{"mixed-quotes", `printf '%s\0' "a"{}'b'`, false, each("a", "b")},
+	{"twice-in-word", `printf '%s\0' p{}q{}r`, false, func(fs []string) []string {
+		var out []string
+		for _, f := range fs {
+			out = append(out, "p"+f+"q"+f+"r")
+		}
+		return out
+	}},
+	{"seq-and-column", `printf '%s\0' {#}-{1}-{}`, false, func(fs []string) []string { return each("1-"+fs[0]+"-", "")(fs) }},
+	{"for-list", `for x in p{}; do printf '%s\0' "$x"; done`, false, each("p", "")},
+	{"array", `a=(p{}); printf '%s\0' "${a[@]}"`, true, each("p", "")},
+	{"pipeline", `printf '%s\0' p{}q | cat`, false, each("p", "q")},
+	{"in-cmdsubst", `printf '%s\0' "$(printf '%s,' p{})"`, false, func(fs []string) []string {
+		return []string{stripTrailingNewlines(strings.Join(each("p", ",")(fs), ""))}
+	}},
+}
+
+// each returns the arguments pre+f+post for every field f.
+func each(pre, post string) func([]string) []string {
+	return func(fs []string) []string {
+		out := make([]string, len(fs))
+		for i, f := range fs {
+			out[i] = pre + f + post
+		}
+		return out
+	}
+}
+
+// TestInjectionContextReplace runs -X's repeated words with hostile values
+// through real shells: every copy of the word gets its one value,
+// literally, in bare words, quotes and substitutions, and no value runs
+// code.
+func TestInjectionContextReplace(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ran, refused := 0, 0
+	for _, sh := range testShells(t) {
+		isBash := strings.HasSuffix(sh, "bash") || strings.HasSuffix(sh, "zsh") || strings.HasSuffix(sh, "ksh")
+		for _, tc := range contextCases {
+			if tc.bashOnly && !isBash {
+				continue
+			}
+			tmpl, err := ParseTemplate([]string{tc.template}, TemplateOptions{Shell: sh, Context: true})
+			if err != nil {
+				t.Fatalf("%s for %s: parse: %v", tc.name, sh, err)
+			}
+			for _, v := range append(matrixValues, hostile...) {
+				if strings.IndexByte(v, 0) >= 0 {
+					continue
+				}
+				fields := []string{v, "x y", v + "'"}
+				command, err := tmpl.Expand(Args{Fields: fields, Seq: 1, Slot: 1})
+				if unsafe := (*UnsafeValueError)(nil); errors.As(err, &unsafe) && strings.ContainsAny(unsafe.Value, evaluatedChars) {
+					refused++ // a template that evaluates names (evaluate.go), or zsh
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s for %s: expand %q: %v", tc.name, sh, fields, err)
+				}
+				ran++
+				got := runShell(t, sh, dir, command)
+				want := tc.want(fields)
+				if strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {
+					t.Errorf("%s with %s: %q in %q gave command %q: program got %q, want %q", tc.name, sh, fields, tc.template, command, got, want)
+				}
+				if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+					t.Fatalf("%s with %s: %q ran code: %s appeared (command %q)", tc.name, sh, fields, entries[0].Name(), command)
+				}
+			}
+		}
+	}
+	if ran < 5*refused {
+		t.Errorf("%d combinations ran, %d were refused: the test checks too little", ran, refused)
+	}
+}

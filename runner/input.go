@@ -29,6 +29,7 @@ type Source struct {
 	Path string
 	// Linked joins this source element by element with the previous one
 	// (":::+", "::::+") instead of forming a cartesian product with it.
+	// On the first source it does nothing.
 	Linked bool
 }
 
@@ -53,10 +54,24 @@ type InputOptions struct {
 	// Delimiter separates the items of files and standard input.
 	// Empty means a newline.
 	Delimiter string
+	// SplitValues splits ":::" values at Delimiter too, as GNU parallel
+	// does when -d is given: "1 done" with -d " " is two items.
+	SplitValues bool
 	// ColSep, when set, splits every item into columns.
 	ColSep *regexp.Regexp
+	// TrimLeft and TrimRight remove the white space (space, \t, \n, \v,
+	// \f, \r) at the start and the end of every field: a column with
+	// ColSep, else a whole item (GNU parallel's --trim).
+	TrimLeft, TrimRight bool
 	// SkipBlank drops items that are empty or only white space (-r).
 	SkipBlank bool
+	// Warn, when set, receives krun's warnings about the input, as one
+	// line each: a NUL byte replaced (once per run).
+	Warn func(line string)
+	// Link joins every source element by element (--link), as GNU
+	// parallel does: the shorter sources start again from their first
+	// item until the longest one ends. Every source is held in memory.
+	Link bool
 }
 
 // Inputs yields the argument records of a run: the cartesian product of the
@@ -65,13 +80,16 @@ type InputOptions struct {
 // the later groups are read into memory, as every combination needs them.
 // An Inputs is not safe for concurrent use.
 type Inputs struct {
-	first   []itemReader // the streamed group, zipped
-	rest    [][][]string // later groups: their records, each a list of fields
-	odo     []int        // the position in each later group
-	cur     []string     // the current record of the first group
+	first   []itemReader   // the streamed group, zipped
+	cycles  []*cycleReader // with Link: every source, started again when short
+	rest    [][][]string   // later groups: their records, each a list of fields
+	odo     []int          // the position in each later group
+	cur     []string       // the current record of the first group
 	opt     InputOptions
 	closers []io.Closer
 	done    bool
+	// warnedNUL: the NUL warning was given.
+	warnedNUL bool
 }
 
 // OpenInputs opens every input source up front, so that an unreadable file
@@ -85,10 +103,18 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 	if len(sources) == 0 {
 		sources = []Source{{Path: "-"}}
 	}
-	if sources[0].Linked {
-		return nil, errors.New("a linked input source (:::+ or ::::+) needs a source before it")
-	}
 	in := &Inputs{opt: opt}
+	if opt.Link {
+		for _, src := range sources {
+			r, err := in.open(src)
+			if err != nil {
+				in.Close()
+				return nil, err
+			}
+			in.cycles = append(in.cycles, &cycleReader{r: r})
+		}
+		return in, nil
+	}
 	var groups [][]itemReader
 	for _, src := range sources {
 		r, err := in.open(src)
@@ -96,7 +122,9 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 			in.Close()
 			return nil, err
 		}
-		if src.Linked {
+		if src.Linked && len(groups) > 0 {
+			// The first source starts a group even when linked (GNU
+			// parallel: "::::+ a b c" links a, b and c).
 			groups[len(groups)-1] = append(groups[len(groups)-1], r)
 		} else {
 			groups = append(groups, []itemReader{r})
@@ -128,7 +156,14 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 // open returns a reader of one source's items.
 func (in *Inputs) open(src Source) (itemReader, error) {
 	if src.Path == "" {
-		return &listReader{values: src.Values}, nil
+		if !in.opt.SplitValues {
+			return &listReader{values: src.Values}, nil
+		}
+		var values []string
+		for _, v := range src.Values {
+			values = append(values, strings.Split(v, in.opt.Delimiter)...)
+		}
+		return &listReader{values: values}, nil
 	}
 	var r io.Reader
 	if src.Path == "-" {
@@ -158,6 +193,20 @@ func (in *Inputs) Total() int64 {
 	if in.opt.SkipBlank {
 		return -1
 	}
+	if in.cycles != nil {
+		n := int64(0)
+		for _, c := range in.cycles {
+			l, ok := c.r.(*listReader)
+			if !ok {
+				return -1
+			}
+			if len(l.values) == 0 {
+				return 0
+			}
+			n = max(n, int64(len(l.values)))
+		}
+		return n
+	}
 	n := int64(-1)
 	for _, r := range in.first {
 		l, ok := r.(*listReader)
@@ -179,6 +228,13 @@ func (in *Inputs) Total() int64 {
 func (in *Inputs) Next() ([]string, error) {
 	if in.done {
 		return nil, io.EOF
+	}
+	if in.cycles != nil {
+		rec, err := in.readLinked()
+		if err != nil {
+			in.done = true
+		}
+		return rec, err
 	}
 	// Advance the odometer of the later groups; the last one turns fastest.
 	if in.cur != nil {
@@ -218,26 +274,111 @@ func (in *Inputs) Next() ([]string, error) {
 // sources, stopping at the shortest) and splits them into fields.
 func (in *Inputs) readRecord(group []itemReader) ([]string, error) {
 	for {
-		rec := make([]string, 0, len(group))
-		blank := true
-		for _, r := range group {
+		items := make([]string, len(group))
+		for i, r := range group {
 			item, err := r.next()
 			if err != nil {
 				return nil, err
 			}
-			if strings.TrimLeft(item, " \t\r\n") != "" {
-				blank = false
-			}
-			if in.opt.ColSep != nil {
-				rec = append(rec, in.opt.ColSep.Split(item, -1)...)
-			} else {
-				rec = append(rec, item)
-			}
+			items[i] = item
 		}
-		if in.opt.SkipBlank && blank {
-			continue
+		if rec, ok := in.fields(items); ok {
+			return rec, nil
 		}
-		return rec, nil
+	}
+}
+
+// fields turns the items of one record into its fields, split into
+// columns with a column separator. It reports false for a record that -r
+// skips: every item empty or white space.
+func (in *Inputs) fields(items []string) ([]string, bool) {
+	blank := true
+	rec := make([]string, 0, len(items))
+	for _, item := range items {
+		if strings.TrimLeft(item, " \t\r\n") != "" {
+			blank = false
+		}
+		if in.opt.ColSep != nil {
+			rec = append(rec, in.opt.ColSep.Split(item, -1)...)
+		} else {
+			rec = append(rec, item)
+		}
+	}
+	if in.opt.SkipBlank && blank {
+		return nil, false
+	}
+	for i, f := range rec {
+		if strings.IndexByte(f, 0) >= 0 {
+			rec[i] = in.replaceNUL(f) // after --colsep, as GNU parallel
+		}
+	}
+	if in.opt.TrimLeft || in.opt.TrimRight {
+		for i, f := range rec {
+			if in.opt.TrimLeft {
+				f = strings.TrimLeft(f, trimmedSpace)
+			}
+			if in.opt.TrimRight {
+				f = strings.TrimRight(f, trimmedSpace)
+			}
+			rec[i] = f
+		}
+	}
+	return rec, true
+}
+
+// nulWarning is the warning for a NUL byte in the input, given once.
+const nulWarning = `krun: warning: a NUL byte in the input was replaced with \0: no command line can carry NUL (split the input at NULs with -0)`
+
+// replaceNUL replaces each NUL byte of item with the two characters \0,
+// as GNU parallel does, and warns once per run.
+func (in *Inputs) replaceNUL(item string) string {
+	if !in.warnedNUL && in.opt.Warn != nil {
+		in.opt.Warn(nulWarning)
+	}
+	in.warnedNUL = true
+	return strings.ReplaceAll(item, "\x00", `\0`)
+}
+
+// trimmedSpace is the white space --trim removes: Perl's \s, as GNU
+// parallel's.
+const trimmedSpace = " \t\n\v\f\r"
+
+// ParseTrim interprets a --trim value: n (nothing), l (left), r (right),
+// lr or rl (both).
+func ParseTrim(s string) (left, right bool, err error) {
+	switch s {
+	case "n":
+		return false, false, nil
+	case "l":
+		return true, false, nil
+	case "r":
+		return false, true, nil
+	case "lr", "rl":
+		return true, true, nil
+	}
+	return false, false, fmt.Errorf("invalid value %q: want n, l, r, lr or rl", s)
+}
+
+// readLinked reads one item from every source (--link), starting the
+// sources that ended again from their first item, until a round where no
+// source has an item of its own: the longest source has ended.
+func (in *Inputs) readLinked() ([]string, error) {
+	for {
+		items := make([]string, len(in.cycles))
+		fresh := false
+		for i, c := range in.cycles {
+			item, own, err := c.next()
+			if err != nil {
+				return nil, err
+			}
+			items[i], fresh = item, fresh || own
+		}
+		if !fresh {
+			return nil, io.EOF
+		}
+		if rec, ok := in.fields(items); ok {
+			return rec, nil
+		}
 	}
 }
 
@@ -268,6 +409,38 @@ func (r *listReader) next() (string, error) {
 	}
 	r.i++
 	return r.values[r.i-1], nil
+}
+
+// cycleReader yields the items of a source, then the same items again
+// from the first, for ever (--link); it keeps them all.
+type cycleReader struct {
+	r     itemReader
+	items []string
+	ended bool
+	i     int
+}
+
+// next returns the next item and whether it is the source's own (read for
+// the first time) rather than one given again. A source with no items at
+// all ends the input: io.EOF.
+func (c *cycleReader) next() (item string, own bool, err error) {
+	if !c.ended {
+		item, err := c.r.next()
+		if err == nil {
+			c.items = append(c.items, item)
+			return item, true, nil
+		}
+		if err != io.EOF {
+			return "", false, err
+		}
+		c.ended = true
+	}
+	if len(c.items) == 0 {
+		return "", false, io.EOF
+	}
+	item = c.items[c.i%len(c.items)]
+	c.i++
+	return item, false, nil
 }
 
 // streamReader yields the delimited items of a file or stream, reading only

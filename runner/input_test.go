@@ -2,10 +2,12 @@ package runner
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -46,6 +48,13 @@ func TestInputs(t *testing.T) {
 		{"empty", InputOptions{}, "", ""},
 		{"product", InputOptions{Sources: []Source{{Values: []string{"a", "b"}}, {Values: []string{"1", "2"}}}}, "", "a|1 a|2 b|1 b|2"},
 		{"linked-shorter", InputOptions{Sources: []Source{{Values: []string{"a", "b", "c"}}, {Values: []string{"1", "2"}, Linked: true}}}, "", "a|1 b|2"},
+		{"link-wraps-shorter", InputOptions{Link: true, Sources: []Source{{Values: []string{"a", "b", "c"}}, {Values: []string{"1", "2"}}, {Values: []string{"X", "Y", "Z", "W"}, Linked: true}}}, "", "a|1|X b|2|Y c|1|Z a|2|W"},
+		{"link-stdin-longest", InputOptions{Link: true, Sources: []Source{{Values: []string{"a"}}, {Path: "-"}}}, "p\nq\n", "a|p a|q"},
+		{"link-empty-source", InputOptions{Link: true, Sources: []Source{{Values: []string{"a"}}, {Values: []string{}}}}, "", ""},
+		{"link-skip-blank", InputOptions{Link: true, SkipBlank: true, Sources: []Source{{Values: []string{"a", " ", "c"}}, {Values: []string{""}}}}, "", "a| c|"},
+		{"split-values", InputOptions{Delimiter: " ", SplitValues: true, Sources: []Source{{Values: []string{"1 done ", "x"}}, {Values: []string{"a b"}}}}, "", "1|a 1|b done|a done|b |a |b x|a x|b"},
+		{"values-whole-by-default", InputOptions{Delimiter: ":", Sources: []Source{{Values: []string{"1:done", "x"}}}}, "", "1:done x"},
+		{"linked-first", InputOptions{Sources: []Source{{Values: []string{"1", "2", "3"}, Linked: true}, {Values: []string{"a", "b"}, Linked: true}, {Values: []string{"x", "y"}}}}, "", "1|a|x 1|a|y 2|b|x 2|b|y"},
 		{"file-and-list", InputOptions{Sources: []Source{{Path: file}, {Values: []string{"1"}}}}, "", "x|1 y|1 z|1"},
 		{"stdin-as-later-source", InputOptions{Sources: []Source{{Values: []string{"a"}}, {Path: "-"}}}, "p\nq\n", "a|p a|q"},
 		{"empty-later-source", InputOptions{Sources: []Source{{Values: []string{"a"}}, {Values: []string{}}}}, "", ""},
@@ -78,7 +87,6 @@ func TestOpenInputsErrors(t *testing.T) {
 	for _, opt := range []InputOptions{
 		{Sources: []Source{{Path: filepath.Join(dir, "missing")}}},
 		{Sources: []Source{{Path: dir}}},
-		{Sources: []Source{{Values: []string{"a"}, Linked: true}}},
 	} {
 		if _, err := OpenInputs(opt); err == nil {
 			t.Errorf("OpenInputs(%+v) succeeded, want an error", opt.Sources)
@@ -193,5 +201,111 @@ func TestBatcher(t *testing.T) {
 	// 100,000 args cannot fit one 128 KiB command line.
 	if j, a := count(BatchOptions{Pack: true, Slots: 1}, 100000); j < 3 || a != 100000 {
 		t.Errorf("-X over 100000: %d jobs, %d args; want several jobs, 100000 args", j, a)
+	}
+}
+
+// TestBatcherLimit: -X and -m fill each command line up to MaxLine and
+// never beyond it, however many times the arguments stand in the command
+// and however long the words around them (GNU parallel's
+// par_too_long_line_X: 14 {} in one command).
+func TestBatcherLimit(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("y", 300)
+	for _, tc := range []struct {
+		tmpl    string
+		context bool
+		maxLine int
+		first   string
+	}{
+		{"echo {} {} {} {} {} {} {} {} {} {} {} {} {} {} | wc", false, maxCommandLine, ""},
+		{"echo {} {} {} {} {} {} {} {} {} {} {} {} {} {} | wc", true, maxCommandLine, ""},
+		{"echo pre-{}-post 'quoted {}' \"{}\"", true, 4000, ""},
+		// {1} is counted only when the line is built: the check shortens it.
+		{"echo {1}{1}{1}{1}{1} {}", false, 2000, long},
+		{"echo {1}{1}{1}{1}{1} x{}y", true, 2000, long},
+	} {
+		tmpl, err := ParseTemplate([]string{tc.tmpl}, TemplateOptions{Context: tc.context})
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := &list{}
+		n := 3850
+		for i := 1; i <= n; i++ {
+			v := strconv.Itoa(i)
+			if i == 1 && tc.first != "" {
+				v = tc.first
+			}
+			src.recs = append(src.recs, []string{v})
+		}
+		b := NewBatcher(src, BatchOptions{Pack: true, MaxLine: tc.maxLine, Template: tmpl, Slots: 1})
+		jobs, args := 0, 0
+		for {
+			f, err := b.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			jobs++
+			args += len(f)
+			cmd, err := tmpl.Expand(Args{Fields: f, Seq: int64(jobs), Slot: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cmd) > tc.maxLine && len(f) > 1 {
+				t.Errorf("%q: job %d is %d bytes with %d arguments, over %d", tc.tmpl, jobs, len(cmd), len(f), tc.maxLine)
+			}
+			if len(cmd) < tc.maxLine/3 && args < n {
+				t.Errorf("%q: job %d is only %d bytes: not filled", tc.tmpl, jobs, len(cmd))
+			}
+		}
+		if args != n || jobs < 2 {
+			t.Errorf("%q: %d jobs, %d arguments; want several jobs, %d arguments", tc.tmpl, jobs, args, n)
+		}
+	}
+}
+
+func TestCommandLineLimit(t *testing.T) {
+	t.Parallel()
+	if got := CommandLineLimit(nil); got != maxCommandLine {
+		t.Errorf("CommandLineLimit(nil) = %d, want %d", got, maxCommandLine)
+	}
+	big := strings.Repeat("x", 100000)
+	var env []string
+	for (len(env)+1)*100010 < argMax()-90000 {
+		env = append(env, "BIG="+big)
+	}
+	if got, want := CommandLineLimit(env), argMax()-execMargin-len(env)*(len(big)+5+pointerSize); got != min(want, maxCommandLine) || got >= maxCommandLine {
+		t.Errorf("with %d bytes of environment: %d, want %d", len(env)*len(big), got, want)
+	}
+}
+
+// TestBatcherFieldNumbers: each field of a job is numbered by its input
+// source or column, starting again with each record (GNU parallel's
+// --results levels).
+func TestBatcherFieldNumbers(t *testing.T) {
+	t.Parallel()
+	recs := func() *list { return &list{recs: [][]string{{"a", "1"}, {"b", "2"}, {"c", "3", "x"}}} }
+	for _, tc := range []struct {
+		opt  BatchOptions
+		want string
+	}{
+		{BatchOptions{MaxArgs: 2}, "[1 2 1 2] [1 2 3]"},
+		{BatchOptions{Pack: true, Slots: 1}, "[1 2 1 2 1 2 3]"},
+		{BatchOptions{Pack: true, Slots: 2}, "[1 2] [1 2 1 2 3]"},
+		{BatchOptions{}, "[] [] []"},
+	} {
+		b := NewBatcher(recs(), tc.opt)
+		var got []string
+		for {
+			if _, err := b.Next(); err == io.EOF {
+				break
+			}
+			got = append(got, fmt.Sprint(b.fieldNumbers()))
+		}
+		if s := strings.Join(got, " "); s != tc.want {
+			t.Errorf("%+v: numbers %s, want %s", tc.opt, s, tc.want)
+		}
 	}
 }

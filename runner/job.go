@@ -86,7 +86,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		if attempt == 1 && isDescriptorShortage(err) {
 			return Status{}, true
 		}
-		return r.notStarted(job, attempt, fmt.Errorf("cannot start: %w%s", err, tooLongHint(job.Command))), false
+		return r.notStarted(job, attempt, fmt.Errorf("cannot start: %w%s", err, ArgsTooLongHint(job.Command, CommandLineLimit(env)))), false
 	}
 	p.reap = r.cfg.ReapOrphans
 	r.procs.add(p)
@@ -139,12 +139,4 @@ func retryDelay(base time.Duration, attempt int, seed uint64, seq int64) time.Du
 	}
 	rng := rand.New(rand.NewPCG(seed, uint64(seq)<<16|uint64(attempt&0xffff)))
 	return time.Duration(float64(d) * (1 + rng.Float64()/2))
-}
-
-// tooLongHint explains an exec failure caused by an over-long command.
-func tooLongHint(command string) string {
-	if len(command) <= maxCommandLine {
-		return ""
-	}
-	return fmt.Sprintf(" (the command line is %d bytes; the limit is %d)", len(command), maxCommandLine)
 }

@@ -24,6 +24,10 @@ type Job struct {
 	Slot int
 	// Args are the input fields the command was built from.
 	Args []string
+	// ArgNumbers are the input source (or column) numbers of Args, from
+	// 1: with -n or -X a job holds several records, and the numbers start
+	// again with each. Nil means 1, 2, 3, ...
+	ArgNumbers []int
 	// Command is the shell command line, with every value quoted.
 	Command string
 	// Tag is the job's tag (--tag, --tagstring), when tagging is on.
@@ -71,6 +75,9 @@ type Config struct {
 	Template *Template
 	// Jobs is the most jobs running at once; 0 means no limit.
 	Jobs int
+	// JobsFile, when set, replaces Jobs: it is read again each time a job
+	// ends (-j FILE).
+	JobsFile *JobsFile
 	// Shell runs the commands, with "-c".
 	Shell string
 	// Env is the jobs' base environment; nil means the environment of krun.
@@ -81,7 +88,8 @@ type Config struct {
 	Observer Observer
 	// DryRun, when set, receives each command line instead of running it.
 	DryRun io.Writer
-	// Verbose prints each command through Sink.Message as it starts.
+	// Verbose prints each command through Sink.Message as it starts,
+	// after the job's tag and a TAB when tagging is on.
 	Verbose bool
 	// Tag sets each Job.Tag to its arguments joined with spaces, or, when
 	// TagTemplate is set, to that template expanded.
@@ -209,9 +217,10 @@ type finished struct {
 // record is an item from the input goroutine: fields and their input
 // order number, or the error that ended the input (io.EOF at its end).
 type record struct {
-	seq    int64
-	fields []string
-	err    error
+	seq     int64
+	fields  []string
+	numbers []int // the source or column number of each field; nil: 1, 2, ...
+	err     error
 }
 
 // Run runs a job for every record of src, at most cfg.Jobs at a time, until
@@ -234,6 +243,9 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	}
 	if cfg.Breaker != nil {
 		r.breaker = &breaker{policy: *cfg.Breaker}
+	}
+	if cfg.JobsFile != nil {
+		r.cfg.Jobs = cfg.JobsFile.Jobs()
 	}
 	if cfg.DirectExec {
 		r.direct = newDirectExec(r.cfg.Shell, r.cfg.Env, r.cfg.Template)
@@ -264,13 +276,18 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	// Run returns; it sends nothing once stopInput is closed.
 	go func() {
 		var seq int64
+		numbered, _ := src.(fieldNumberer)
 		read := func() record {
 			fields, err := src.Next()
 			if err != nil {
 				return record{err: err}
 			}
 			seq++
-			return record{seq: seq, fields: fields}
+			rec := record{seq: seq, fields: fields}
+			if numbered != nil {
+				rec.numbers = numbered.fieldNumbers()
+			}
+			return rec
 		}
 		if cfg.Shuffle {
 			sh := newShuffler(rand.New(rand.NewPCG(cfg.Seed, randShuffle)), cfg.ShuffleWindow, read)
@@ -320,6 +337,8 @@ type run struct {
 	guard      *guard
 	// jitter draws the start delays (Config.Jitter); nil when off.
 	jitter *rand.Rand
+	// jobsFileErr is the last problem with -j FILE, said once.
+	jobsFileErr string
 
 	// Shared with the job goroutines:
 	done    chan finished
@@ -412,14 +431,15 @@ func (r *run) canStart() bool {
 		(r.breaker == nil || r.breaker.allows())
 }
 
-// start builds the job for rec and starts it on a goroutine of its own.
+// start builds the job for rec (its fields numbered by input source or
+// column, nil for 1, 2, ...) and starts it on a goroutine of its own.
 func (r *run) start(rec record) {
 	r.seq++
 	if r.cfg.Skip != nil && r.cfg.Skip(rec.seq) {
 		return
 	}
 	fields := rec.fields
-	job := &Job{Seq: rec.seq, Args: fields, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
+	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
 	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
 	job.Command = cmd
 	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
@@ -437,7 +457,11 @@ func (r *run) start(rec record) {
 		job.Delay = time.Duration(r.jitter.Int64N(int64(r.cfg.Jitter)))
 	}
 	if r.cfg.Verbose && err == nil {
-		r.cfg.Sink.Message(job.Command)
+		line := job.Command
+		if job.Tag != "" || r.cfg.Tag {
+			line = job.Tag + "\t" + line // tagged like the job's lines, as GNU parallel
+		}
+		r.cfg.Sink.Message(line)
 	}
 	r.startGuard()
 	out := r.cfg.Sink.Begin(job)
@@ -505,6 +529,7 @@ func (r *run) finish(f finished) {
 	}
 	r.inflight--
 	r.releaseSlot(f.job.Slot)
+	r.rereadJobs()
 	// A job ended and freed its descriptors: try a starved one again.
 	r.retryStarved()
 	st := f.status
@@ -537,6 +562,23 @@ func (r *run) finish(f finished) {
 		r.fail(err)
 	}
 	r.checkHalt(st)
+}
+
+// rereadJobs takes the number of jobs from -j FILE again, when the file
+// changed; a bad value keeps the last one, with a message.
+func (r *run) rereadJobs() {
+	if r.cfg.JobsFile == nil {
+		return
+	}
+	n, err := r.cfg.JobsFile.Reread()
+	if err != nil && err.Error() != r.jobsFileErr {
+		r.jobsFileErr = err.Error()
+		r.cfg.Sink.Message(fmt.Sprintf("krun: %v; still running at most %d jobs", err, n))
+	}
+	if err == nil {
+		r.jobsFileErr = ""
+	}
+	r.cfg.Jobs = n
 }
 
 // failureNote says why a job failed when the job's own output cannot:

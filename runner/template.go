@@ -56,13 +56,25 @@ func baseName(s string) string {
 	return s[strings.LastIndexByte(s, '/')+1:]
 }
 
-// dirName is everything before the last slash, or "." when there is none.
+// dirName is the directory part, as GNU parallel computes it with Perl's
+// File::Basename::dirname (POSIX dirname): trailing slashes are ignored,
+// "." when there is no slash, "/" for a path at the top level.
 func dirName(s string) string {
-	i := strings.LastIndexByte(s, '/')
+	t := strings.TrimRight(s, "/")
+	if t == "" {
+		if s == "" {
+			return "."
+		}
+		return "/"
+	}
+	i := strings.LastIndexByte(t, '/')
 	if i < 0 {
 		return "."
 	}
-	return s[:i]
+	if d := strings.TrimRight(t[:i], "/"); d != "" {
+		return d
+	}
+	return "/"
 }
 
 // partKind tells what a piece of a template stands for.
@@ -98,6 +110,10 @@ type Template struct {
 	// appended: the template had no replacement string, so the arguments
 	// are appended after it.
 	appended bool
+	// groupEnd marks the words repeated for each argument (-X, see
+	// contextreplace.go): groupEnd[i] > i when one starts at part i; nil
+	// when there are none.
+	groupEnd []int
 }
 
 // TemplateOptions configures [ParseTemplate].
@@ -112,22 +128,37 @@ type TemplateOptions struct {
 	// template is parsed with its grammar, and refused when it has values
 	// to quote and the shell is not one krun knows how to quote for.
 	Shell string
+	// Context repeats the word around a {}-style replacement string for
+	// each argument of a job with several (-X, GNU parallel's context
+	// replace): "pre-{}-post" with A and B is "pre-A-post pre-B-post".
+	Context bool
 }
 
 // ParseTemplate parses a command template: the command words joined with
 // spaces. When the template contains no replacement string the arguments
 // are appended at the end; when it is empty each input is a whole command.
 // It returns an error when a replacement string stands where no value can
-// be inserted safely (after a backslash or a "$", in a here-document).
+// be inserted safely (after a backslash or a "$", in a here-document),
+// and for GNU parallel's Perl expressions, {= ... =}.
 func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	text := strings.Join(words, " ")
+	if i := strings.Index(text, "{="); i >= 0 {
+		if j := strings.Index(text[i+2:], "=}"); j >= 0 {
+			return nil, fmt.Errorf("%s: GNU parallel's Perl expressions are not supported, krun runs no Perl (use {}, {.}, {/}, {//}, {/.} and shell code)", text[i:i+2+j+2])
+		}
+	}
 	parts := scanReplacements(text, opt.Replace)
 	appended := false
 	if opt.Literal {
+		var groupEnd []int
+		if opt.Context {
+			offsets, wordSpans := textWords(parts)
+			parts, groupEnd = contextGroups(parts, offsets, wordSpans)
+		}
 		for i := range parts {
 			parts[i].raw = true
 		}
-		return &Template{parts: parts, text: text}, nil
+		return &Template{parts: parts, text: text, groupEnd: groupEnd}, nil
 	}
 	hasRepl := false
 	for _, p := range parts {
@@ -147,10 +178,15 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	if parts[0].kind != partLiteral {
 		parts[0].raw = true
 	}
-	if err := analyzeContexts(parts, dialectOf(opt.Shell)); err != nil {
+	offsets, wordSpans, err := analyzeContexts(parts, dialectOf(opt.Shell))
+	if err != nil {
 		return nil, fmt.Errorf("command template %q: %w", text, err)
 	}
-	return &Template{parts: parts, text: text, appended: appended}, nil
+	var groupEnd []int
+	if opt.Context {
+		parts, groupEnd = contextGroups(parts, offsets, wordSpans)
+	}
+	return &Template{parts: parts, text: text, appended: appended, groupEnd: groupEnd}, nil
 }
 
 // appendedPrefix returns the command before the arguments when they are
@@ -231,6 +267,27 @@ func parseReplacement(inner string, bare bool) (part, bool) {
 
 // String returns the template as given.
 func (t *Template) String() string { return t.text }
+
+// UsesArgs reports whether the template contains a replacement string
+// for the arguments: {} and its forms, {N}, or -I's string.
+func (t *Template) UsesArgs() bool {
+	for _, p := range t.parts {
+		if p.kind == partArg {
+			return true
+		}
+	}
+	return false
+}
+
+// UsesSeq reports whether the template contains {#}.
+func (t *Template) UsesSeq() bool {
+	for _, p := range t.parts {
+		if p.kind == partSeq {
+			return true
+		}
+	}
+	return false
+}
 
 // UsesSlot reports whether the template contains {%}.
 func (t *Template) UsesSlot() bool {

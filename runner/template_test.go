@@ -16,8 +16,14 @@ func TestModifiers(t *testing.T) {
 		{".hidden", "", ".hidden", ".", ""},
 		{"dir/.hidden", "dir/", ".hidden", "dir", ""},
 		{"a.b/c", "a.b/c", "c", "a.b", "c"},
-		{"/abs", "/abs", "abs", "", "abs"},
-		{"dir/", "dir/", "", "dir", ""},
+		{"/abs", "/abs", "abs", "/", "abs"},
+		{"dir/", "dir/", "", ".", ""},
+		// {//} as GNU parallel's (Perl's File::Basename::dirname)
+		{"/", "/", "", "/", ""},
+		{"//", "//", "", "/", ""},
+		{"/a/", "/a/", "", "/", ""},
+		{"a//b", "a//b", "b", "a", "b"},
+		{"/a/b/", "/a/b/", "", "/a", ""},
 		{"", "", "", ".", ""},
 	}
 	for _, tt := range tests {
@@ -162,4 +168,85 @@ func FuzzParseTemplate(f *testing.F) {
 		}
 		tp.Expand(Args{Fields: []string{arg, arg}, Seq: 1, Slot: 1})
 	})
+}
+
+func TestPerlExpressionRefused(t *testing.T) {
+	t.Parallel()
+	for _, words := range [][]string{{"echo", "{= s/a/b/ =}"}, {"echo x{=2 $_ =}y"}} {
+		if _, err := ParseTemplate(words, TemplateOptions{}); err == nil || !strings.Contains(err.Error(), "Perl") {
+			t.Errorf("%q: err = %v, want a refusal naming Perl", words, err)
+		}
+		if _, err := ParseTemplate(words, TemplateOptions{Literal: true}); err == nil {
+			t.Errorf("%q as --tagstring: accepted", words)
+		}
+	}
+	// Braces with = that do not close as {= ... =} are shell text.
+	if _, err := ParseTemplate([]string{"echo", "{=}", "a=b}"}, TemplateOptions{}); err != nil {
+		t.Errorf("echo {=} a=b}: %v", err)
+	}
+}
+
+// TestExpandContext: -X repeats the word around {} for each argument, as
+// GNU parallel does, each copy quoted as the word is for one value.
+func TestExpandContext(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		tmpl    string
+		replace string
+		fields  []string
+		want    string
+	}{
+		{"echo pre-{}-post", "", []string{"A", "B"}, "echo pre-A-post pre-B-post"},
+		{"echo pre-{}-post", "", []string{"A"}, "echo pre-A-post"},
+		{`echo "pre-{}-post"`, "", []string{"A A", "$B"}, `echo "pre-A A-post" "pre-"'$B'"-post"`},
+		{`echo 'a{}b'`, "", []string{"it's", "x"}, `echo 'a''it'\''s''b' 'axb'`},
+		{"echo a{}b; echo {}", "", []string{"1", "2"}, "echo a1b a2b; echo 1 2"},
+		{"echo {1}-{}", "", []string{"A", "B", "C"}, "echo A-A A-B A-C"},
+		{"echo {#}-{}", "", []string{"A", "B"}, "echo 7-A 7-B"},
+		{"echo x{}y{}", "", []string{"A", "B"}, "echo xAyA xByB"},
+		{"echo x={}", "", []string{"A", "B"}, "echo x=A x=B"},
+		{"echo {.}x", "", []string{"A.c", "B.d"}, "echo Ax Bx"},
+		{"echo $(echo p{})", "", []string{"A", "B"}, "echo $(echo pA pB)"},
+		{`echo "a $(echo p{}) {}"`, "", []string{"A", "B"}, `echo "a $(echo pA) A" "a $(echo pB) B"`},
+		{"echo a::b", "::", []string{"1", "2"}, "echo a1b a2b"},
+		{"echo {} | wc", "", []string{"A", "B"}, "echo A B | wc"},
+		// Not repeated: one-word places, backquotes, comments.
+		{"x=p{} env", "", []string{"A", "B"}, "x=p'A B' env"},
+		{"echo >o{}", "", []string{"A", "B"}, "echo >o'A B'"},
+		{"echo `echo p{}`", "", []string{"A", "B"}, "echo `echo pA B`"},
+		{"echo x # c{}", "", []string{"A", "B"}, "echo x # cA B"},
+		// The command word is not repeated; the words after it are.
+		{"{} x{}", "", []string{"A", "B"}, "A B xA xB"},
+	}
+	for _, tt := range tests {
+		tmpl, err := ParseTemplate([]string{tt.tmpl}, TemplateOptions{Replace: tt.replace, Context: true})
+		if err != nil {
+			t.Fatalf("%q: %v", tt.tmpl, err)
+		}
+		got, err := tmpl.Expand(Args{Fields: tt.fields, Seq: 7, Slot: 1})
+		if err != nil {
+			t.Fatalf("%q: %v", tt.tmpl, err)
+		}
+		if got != tt.want {
+			t.Errorf("%q with %q: %q, want %q", tt.tmpl, tt.fields, got, tt.want)
+		}
+	}
+	// --tagstring: the text between white space is the word.
+	for _, tt := range []struct {
+		tag    string
+		fields []string
+		want   string
+	}{
+		{"T{}", []string{"a", "b"}, "Ta Tb"},
+		{"{1}:{} x", []string{"a", "1", "a", "2"}, "a:a a:1 a:a a:2 x"},
+		{"[{#}] {/}", []string{"d/a", "d/b"}, "[7] a b"},
+	} {
+		tmpl, err := ParseTemplate([]string{tt.tag}, TemplateOptions{Literal: true, Context: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := tmpl.Expand(Args{Fields: tt.fields, Seq: 7}); got != tt.want {
+			t.Errorf("tag %q with %q: %q, want %q", tt.tag, tt.fields, got, tt.want)
+		}
+	}
 }
