@@ -124,7 +124,17 @@ func TestWaitingJobSpillsAndLeavesNothing(t *testing.T) {
 				t.Fatalf("first line %q, %v", line, err)
 			}
 			waitFile(t, filepath.Join(dir, "written"))
-			if files := spoolFiles(t, cmd.Process.Pid, tmp); len(files) != 1 || !strings.HasSuffix(files[0], "(deleted)") {
+			// The job may finish writing into its pipe before krun has read
+			// it all: wait for krun to have spilled it (the file is created
+			// and unlinked at once; catching it in between is no failure).
+			var files []string
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				files = spoolFiles(t, cmd.Process.Pid, tmp)
+				if len(files) == 1 && strings.HasSuffix(files[0], "(deleted)") {
+					break
+				}
+			}
+			if len(files) != 1 || !strings.HasSuffix(files[0], "(deleted)") {
 				t.Fatalf("want one unlinked spill file in TMPDIR, krun holds %v", files)
 			}
 			if entries, _ := os.ReadDir(tmp); len(entries) > 0 {
