@@ -63,24 +63,16 @@ func flockWait(ctx context.Context, f *os.File, how int) error {
 // holds it (see the package function Hold): a child process that inherits
 // it keeps the slot for as long as it lives.
 func (s *Semaphore) Hold(ctx context.Context) (*os.File, int, error) {
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, 0, fmt.Errorf("wait for a slot of semaphore %q in %s: %w", s.name, s.dir, err)
-		}
-		for i := 1; i <= s.n; i++ {
-			f, err := s.tryHold(i)
-			if err != nil {
-				return nil, 0, err
-			}
-			if f != nil {
-				return f, i, nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(retryDelay):
-		}
+	var held *os.File
+	slot, err := s.waitSlot(ctx, func(i int) (bool, error) {
+		var err error
+		held, err = s.tryHold(i)
+		return held != nil, err
+	})
+	if err != nil {
+		return nil, 0, err
 	}
+	return held, slot, nil
 }
 
 // tryHold takes slot i if it is free, with the checks of tryAcquire: the

@@ -61,18 +61,28 @@ func OpenSemaphore(dir, name string, n int) (*Semaphore, error) {
 // another user is refused with an error: it is opened with O_NOFOLLOW and
 // checked on the open file.
 func (s *Semaphore) Acquire(ctx context.Context) (release func() error, slot int, err error) {
+	slot, err = s.waitSlot(ctx, func(i int) (bool, error) {
+		var err error
+		release, err = s.tryAcquire(i)
+		return release != nil, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return release, slot, nil
+}
+
+// waitSlot tries take on every slot, again every retryDelay, until one
+// succeeds, fails or ctx is done; it returns the slot taken.
+func (s *Semaphore) waitSlot(ctx context.Context, take func(i int) (bool, error)) (int, error) {
 	var timer *time.Timer
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, 0, fmt.Errorf("wait for a slot of semaphore %q in %s: %w", s.name, s.dir, err)
+			return 0, fmt.Errorf("wait for a slot of semaphore %q in %s: %w", s.name, s.dir, err)
 		}
 		for i := 1; i <= s.n; i++ {
-			release, err := s.tryAcquire(i)
-			if err != nil {
-				return nil, 0, err
-			}
-			if release != nil {
-				return release, i, nil
+			if ok, err := take(i); err != nil || ok {
+				return i, err
 			}
 		}
 		if timer == nil {
