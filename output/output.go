@@ -115,7 +115,17 @@ func (o Options) SameFile() bool {
 // newBuffers returns the spool and the memory budget shared by the buffers
 // of every job.
 func newBuffers(o Options) (*spool, *budget) {
-	return newSpool(o.TmpDir), &budget{limit: max(4*o.BufferSize, minMemoryLimit)}
+	return newSpool(o.TmpDir), &budget{limit: MemoryBudget(o)}
+}
+
+// MemoryBudget is the most output the buffers of all jobs hold in memory
+// together, beyond which they spill: 4 × BufferSize, at least 32 MiB.
+func MemoryBudget(o Options) int64 {
+	size := o.BufferSize
+	if size <= 0 {
+		size = DefaultBufferSize
+	}
+	return max(4*size, minMemoryLimit)
 }
 
 // jobWriter returns w, wrapped to prefix each line with the job's tag
