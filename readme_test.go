@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,10 +119,23 @@ func runnable(cmd string) bool {
 		return false
 	}
 	switch fields[1] {
-	case "append", "lock", "sem", "timeline", "lint", "chaos", "version", "completion", "--", "--version":
+	case "--", "--version", "help":
+		return false
+	}
+	if subcommands()[fields[1]] {
 		return false
 	}
 	return !strings.ContainsAny(fields[1], "ABCDEFGHIJKLMNOPQRSTUVWXYZ") // a placeholder: FILE, CMD
+}
+
+// subcommands are the names of krun's subcommands, from the command tree
+// itself, so that a new one needs no list updated here.
+func subcommands() map[string]bool {
+	names := map[string]bool{}
+	for _, c := range newRootCommand(nil, io.Discard, io.Discard).Commands() {
+		names[c.Name()] = true
+	}
+	return names
 }
 
 // exampleDir is a directory with the files an example names: every word
@@ -168,6 +182,11 @@ func runExample(t *testing.T, dir, command string, env ...string) (stdout, stder
 
 func TestREADMEExamples(t *testing.T) {
 	t.Parallel()
+	for _, name := range []string{"append", "lock", "sem", "version", "completion", "lint", "chaos", "timeline"} {
+		if !subcommands()[name] {
+			t.Fatalf("subcommand %s is missing from the command tree", name)
+		}
+	}
 	transcripts, claims, others := readmeExamples(t)
 	if len(transcripts) < 2 || len(claims) < 1 || len(others) < 40 {
 		t.Fatalf("found %d transcripts, %d claims, %d examples: the extraction is broken", len(transcripts), len(claims), len(others))
