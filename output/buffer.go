@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"io"
+	"sync"
 	"sync/atomic"
 )
 
@@ -86,7 +87,7 @@ func (b *buffer) hold(p []byte) {
 			if n > 0 {
 				size = min(2*cap(b.mem[n-1]), maxChunk)
 			}
-			b.mem = append(b.mem, make([]byte, 0, max(size, min(len(p), maxChunk))))
+			b.mem = append(b.mem, getChunk(max(size, min(len(p), maxChunk))))
 			n++
 		}
 		last := b.mem[n-1]
@@ -136,10 +137,51 @@ func (b *buffer) reader() io.Reader {
 // reset empties the buffer and frees what it held.
 func (b *buffer) reset() {
 	b.budget.give(b.memLen)
+	for _, c := range b.mem {
+		putChunk(c)
+	}
 	b.mem, b.memLen = nil, 0
 	if len(b.segs) > 0 {
 		b.spool.release(b.segs)
 		b.segs = nil
 	}
 	b.spilled = false
+}
+
+// chunkPools keep the memory chunks of buffers that were written out, for
+// the next buffers to fill: a long run of jobs with held output reuses the
+// same memory instead of leaving garbage for the collector to find. Pool i
+// holds chunks of minChunk<<i bytes.
+var chunkPools [chunkClasses]sync.Pool
+
+// chunkClasses is the number of chunk sizes: minChunk to maxChunk.
+const chunkClasses = 9 // 4 KiB << 8 = 1 MiB
+
+// chunkClass is the pool of the smallest chunk of at least size bytes.
+func chunkClass(size int) int {
+	i := 0
+	for minChunk<<i < size && i < chunkClasses-1 {
+		i++
+	}
+	return i
+}
+
+// getChunk returns an empty chunk with room for size bytes (size at most
+// maxChunk), from its pool when it can.
+func getChunk(size int) []byte {
+	i := chunkClass(size)
+	if v, ok := chunkPools[i].Get().(*[]byte); ok {
+		return (*v)[:0]
+	}
+	return make([]byte, 0, minChunk<<i)
+}
+
+// putChunk gives a chunk back to its pool.
+func putChunk(c []byte) {
+	i := chunkClass(cap(c))
+	if minChunk<<i != cap(c) {
+		return
+	}
+	c = c[:0]
+	chunkPools[i].Put(&c)
 }
