@@ -159,6 +159,9 @@ func analyzeContexts(parts []part, d dialect) (offsets []int, words map[int]span
 		}
 		return nil, nil, fmt.Errorf("not valid shell syntax: %w", pr.unSentinel(err))
 	}
+	if err := checkBackquotes(file, text.String()); err != nil {
+		return nil, nil, pr.unSentinel(err)
+	}
 	if err := pr.markContexts(file); err != nil {
 		return nil, nil, err
 	}
@@ -296,6 +299,9 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 			if word == nil {
 				word = n
 				ctx.forceQuote = ctx.forceQuote || specialWord(n)
+				if !quoted && pr.dialect == dialectZsh && startsWithEquals(n) {
+					return ctx, fmt.Errorf("replacement string %s in a word that starts with =: zsh expands =name to a command's path even quoted", p.text)
+				}
 				if !quoted && pr.afterTilde(n, where) {
 					return ctx, fmt.Errorf("replacement string %s follows a ~: ksh and zsh expand ~'user' even quoted; write \"$HOME\"/%s or the path", p.text, p.text)
 				}
@@ -350,6 +356,10 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 		case *syntax.FuncDecl:
 			if !quoted && n.Name == where {
 				return ctx, fmt.Errorf("replacement string %s stands in a function name", p.text)
+			}
+		case *syntax.CoprocClause:
+			if !quoted && n.Name != nil && within(n.Name) {
+				return ctx, fmt.Errorf("replacement string %s stands in a coprocess name", p.text)
 			}
 		case *syntax.CaseClause:
 			if within(n.Word) {
@@ -427,12 +437,43 @@ func (pr *probe) afterTilde(w *syntax.Word, where syntax.Node) bool {
 	return i >= 0 && !strings.Contains(b[i:], "/")
 }
 
+// startsWithEquals reports whether w starts with an unquoted "=".
+func startsWithEquals(w *syntax.Word) bool {
+	return len(w.Parts) > 0 && strings.HasPrefix(litValue(w.Parts[0]), "=")
+}
+
 // litValue is the text of a literal part, or "".
 func litValue(p syntax.WordPart) string {
 	if lit, ok := p.(*syntax.Lit); ok {
 		return lit.Value
 	}
 	return ""
+}
+
+// checkBackquotes refuses a backquote substitution whose text holds an
+// unescaped backquote, even inside quotes (`echo '`{}`'`): bash ends the
+// substitution at the first one, where the parser krun uses does not, so
+// krun would quote a value for a place it does not stand in.
+func checkBackquotes(file *syntax.File, src string) error {
+	var err error
+	syntax.Walk(file, func(node syntax.Node) bool {
+		cs, ok := node.(*syntax.CmdSubst)
+		if !ok || !cs.Backquotes || err != nil {
+			return err == nil
+		}
+		inner := src[cs.Left.Offset()+1 : cs.Right.Offset()]
+		for i := 0; i < len(inner); i++ {
+			switch inner[i] {
+			case '\\':
+				i++
+			case '`':
+				err = errors.New("a backquote inside `...` ends it in bash, even in quotes: write $(...) instead")
+				return false
+			}
+		}
+		return true
+	})
+	return err
 }
 
 // globGroup reports whether an unquoted part of a zsh word holds a

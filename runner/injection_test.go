@@ -148,6 +148,10 @@ func TestInjectionBypassesClosed(t *testing.T) {
 		{"bash", `for {1} in {2}; do set -x; :; done`, []string{"PS4", "$(touch pwned)"}},
 		{"bash", `compgen -W {} x`, []string{"$(touch pwned)"}},
 		{"ksh", `for PS4 in {}; do set -x; :; done`, []string{"$(touch pwned)"}},
+		// A fourth review: a backquote in quotes inside backquotes, a
+		// coprocess name.
+		{"bash", "echo `echo '`{}`'`", []string{";touch pwned;"}},
+		{"bash", `coproc {} { cat; }; ls`, []string{"PATH"}},
 	}
 	for _, tc := range cases {
 		shell := shellNamed(t, tc.shell)
@@ -185,6 +189,7 @@ func TestInjectionLiteralWhereSafe(t *testing.T) {
 		{`printf '<%s>' {1} {3} {2}; echo`, "a", "<a><><>\n"},
 		{`printf '<%s>' {3} {1}; echo`, "-v", "<><-v>\n"}, // a missing {N} keeps its place
 		{`[ x{} ] && echo one-word`, "a -a -v b", "one-word\n"},
+		{": \"`printf '<%s>' \"{}\"`\"; echo \"`printf '<%s>' \"{}\"`\"", "f{1..3}", "<f{1..3}>\n"},
 	}
 	for _, tc := range cases {
 		o := runInjection(t, bash, tc.tmpl, tc.value)

@@ -72,6 +72,12 @@ func writeInContext(b *strings.Builder, value string, ctx quoteContext) error {
 		writeQuoted(b, value, ctx.kind, ctx.inTest || ctx.forceQuote)
 		return nil
 	}
+	// Double quotes inside backquotes ("`... "{}" ...`"): bash's brace
+	// expansion can pair the inner quotes with the outer ones and leave the
+	// value bare, so it is always single-quoted there.
+	if ctx.kind == quoteDouble {
+		ctx.forceQuote = true
+	}
 	// Inside `...` the shell removes one level of backslashes before it
 	// parses the inner command: escape the quoted text once per level.
 	var inner strings.Builder
