@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -146,6 +147,62 @@ func (r *Results) Begin(job *runner.Job) runner.JobOutput {
 	return rj
 }
 
+// root is the directory the user named, below which no symbolic link is
+// followed: the name for the directory layout, the part of a name with
+// {#} before it.
+func (r *Results) root() string {
+	name := r.opt.Name
+	if i := strings.IndexByte(name, '{'); i >= 0 {
+		name = filepath.Dir(name[:i] + "x")
+	}
+	return filepath.Clean(name)
+}
+
+// mkdirBelow creates dir and the directories between root and it, but
+// refuses a symbolic link below root: one planted in a results directory
+// would send a job's files elsewhere. root itself may be a link: the user
+// named it.
+func mkdirBelow(root, dir string) error {
+	rel, err := filepath.Rel(root, dir)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("%s is not below %s", dir, root)
+	}
+	if err := os.MkdirAll(root, 0o777); err != nil {
+		return err
+	}
+	p := root
+	for _, c := range strings.Split(rel, string(filepath.Separator)) {
+		if c == "." || c == "" {
+			continue
+		}
+		p = filepath.Join(p, c)
+		if err := os.Mkdir(p, 0o777); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		fi, err := os.Lstat(p)
+		switch {
+		case err != nil:
+			return err
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return fmt.Errorf("%s is a symbolic link: krun does not follow one inside a --results directory", p)
+		case !fi.IsDir():
+			return fmt.Errorf("%s is not a directory", p)
+		}
+	}
+	return nil
+}
+
+// notLink refuses a result file that is a symbolic link (see mkdirBelow).
+func notLink(path string) error {
+	if path == "" {
+		return nil
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("%s is a symbolic link: krun does not follow one inside a --results directory", path)
+	}
+	return nil
+}
+
 // resultsJob tees one job's output into its result files.
 type resultsJob struct {
 	inner       runner.JobOutput
@@ -161,7 +218,7 @@ type resultsJob struct {
 // createDir creates the job's directory and its files: stdout, stderr,
 // seq (GNU parallel's), cmd and exitval (krun's).
 func (rj *resultsJob) createDir(job *runner.Job) error {
-	if err := os.MkdirAll(rj.dir, 0o777); err != nil {
+	if err := mkdirBelow(rj.results.root(), rj.dir); err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
 	rj.exitval = filepath.Join(rj.dir, "exitval")
@@ -175,7 +232,7 @@ func (rj *resultsJob) createDir(job *runner.Job) error {
 // for a --results name with a replacement string and no final slash.
 func (rj *resultsJob) createFiles(name string, job *runner.Job) error {
 	if dir := filepath.Dir(name); dir != "." {
-		if err := os.MkdirAll(dir, 0o777); err != nil {
+		if err := mkdirBelow(rj.results.root(), dir); err != nil {
 			return fmt.Errorf("results: %w", err)
 		}
 	}
@@ -186,6 +243,11 @@ func (rj *resultsJob) createFiles(name string, job *runner.Job) error {
 // run loop: files are opened without waiting (a FIFO with no reader is an
 // error), by the rule of package outfile.
 func (rj *resultsJob) open(stdout, stderr, seq string, job *runner.Job) error {
+	for _, f := range []string{stdout, stderr, seq, rj.exitval} {
+		if err := notLink(f); err != nil {
+			return fmt.Errorf("results: %w", err)
+		}
+	}
 	if err := outfile.WriteFile(seq, []byte(strconv.FormatInt(job.Seq, 10))); err != nil {
 		return fmt.Errorf("results: %w", err)
 	}
