@@ -21,6 +21,10 @@ import (
 	"github.com/krun-dev/krun/runner"
 )
 
+// maxChaosRuns bounds --runs: each run copies the state and has a seed of
+// its own, drawn without repeats.
+const maxChaosRuns = 10000
+
 // defaultChaosJitter is the start delay of krun chaos's runs: enough to
 // change which of two jobs starting together goes first, small enough
 // that jobs still overlap (a race needs them to).
@@ -110,8 +114,8 @@ var chaosManaged = []struct{ flag, why string }{
 // runChaos is "krun chaos": it checks everything it can before the first
 // copy, runs the session and writes the report.
 func runChaos(ctx context.Context, f chaosFlags, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if f.runs < 1 {
-		return usageError(fmt.Errorf("chaos: --runs: %d: give 1 or more", f.runs))
+	if f.runs < 1 || f.runs > maxChaosRuns {
+		return usageError(fmt.Errorf("chaos: --runs: %d: give 1 to %d", f.runs, maxChaosRuns))
 	}
 	jitter, err := runner.ParseDuration(f.jitter)
 	if err != nil {

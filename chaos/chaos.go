@@ -207,7 +207,7 @@ func (c *session) exec(ctx context.Context, name string, seed uint64, flags []st
 		return nil, fmt.Errorf("chaos: %w", err)
 	}
 	var err error
-	if o.skipped, err = copyState(c.cfg.Dir, o.root, c.cfg.State, c.tmpInfo); err != nil {
+	if o.skipped, err = copyState(ctx, c.cfg.Dir, o.root, c.cfg.State, c.tmpInfo); err != nil {
 		return nil, fmt.Errorf("chaos: copy the state: %w", err)
 	}
 	results := filepath.Join(o.dir, "results")

@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -63,7 +64,13 @@ func within(p, base string) bool {
 // in the state; nil for none). It returns how many entries it left out
 // because they are neither files, directories nor links (FIFOs, sockets,
 // devices).
-func copyState(dir, root string, state []StatePath, skip fs.FileInfo) (skipped int, err error) {
+//
+// A link is copied as a link, except a link to a regular file outside the
+// state path it is in and the directory krun chaos runs in: the runs would
+// write through it to the real file, and the comparison would see
+// nothing, so each copy gets the file's content instead. ctx stops the
+// copy.
+func copyState(ctx context.Context, dir, root string, state []StatePath, skip fs.FileInfo) (skipped int, err error) {
 	type dirMode struct {
 		path string
 		mode fs.FileMode
@@ -80,6 +87,11 @@ func copyState(dir, root string, state []StatePath, skip fs.FileInfo) (skipped i
 		if err != nil {
 			return skipped, err
 		}
+		if fi.IsDir() {
+			if src, err = filepath.EvalSymlinks(src); err != nil {
+				return skipped, err
+			}
+		}
 		if !fi.IsDir() {
 			if err := copyFile(src, dst, fi.Mode()); err != nil {
 				return skipped, err
@@ -88,6 +100,9 @@ func copyState(dir, root string, state []StatePath, skip fs.FileInfo) (skipped i
 		}
 		err = filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
+				return err
+			}
+			if err := context.Cause(ctx); err != nil {
 				return err
 			}
 			rel, err := filepath.Rel(src, path)
@@ -115,6 +130,12 @@ func copyState(dir, root string, state []StatePath, skip fs.FileInfo) (skipped i
 				target, err := os.Readlink(path)
 				if err != nil {
 					return err
+				}
+				if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && !linkInside(path, target, src, dir) {
+					// A link to a file outside the state: the runs would
+					// change the real file through it, and nothing would
+					// be compared. Each run gets a copy of the file.
+					return copyFile(path, to, fi.Mode())
 				}
 				return os.Symlink(target, to)
 			case d.Type().IsRegular():
@@ -157,6 +178,22 @@ func copyFile(src, dst string, mode fs.FileMode) error {
 		err = os.Chmod(dst, mode.Perm())
 	}
 	return err
+}
+
+// linkInside reports whether a link at path to target leads inside one of
+// the directories areas (lexically, after joining a relative target to
+// the link's directory).
+func linkInside(path, target string, areas ...string) bool {
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(filepath.Dir(path), target)
+	}
+	target = filepath.Clean(target)
+	for _, a := range areas {
+		if rel, err := filepath.Rel(a, target); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }
 
 // removeAll removes path even where a job took away the write

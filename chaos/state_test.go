@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,7 +68,7 @@ func TestCopyState(t *testing.T) {
 	}
 	root := filepath.Join(t.TempDir(), "root")
 	os.Mkdir(root, 0o700)
-	skipped, err := copyState(dir, root, state, skip)
+	skipped, err := copyState(context.Background(), dir, root, state, skip)
 	if err != nil {
 		t.Fatal(err)
 	}
