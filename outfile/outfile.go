@@ -132,9 +132,7 @@ func Open(ctx context.Context, path string, mode Mode, waiting func()) (*os.File
 // OpenNow is Open for a caller that cannot wait: a FIFO with no reader is
 // an error at once.
 func OpenNow(path string, mode Mode) (*os.File, error) {
-	ctx, cancel := context.WithCancelCause(context.Background())
-	cancel(errors.New("it has no reader"))
-	return Open(ctx, path, mode, nil)
+	return Open(nil, path, mode, nil) // openStream: nil ctx, no wait
 }
 
 // WriteFile writes data to path by Open's rule (Truncate), without
@@ -150,7 +148,8 @@ func WriteFile(path string, data []byte) error {
 
 // openStream opens a device or FIFO write-only without O_TRUNC (which a
 // device refuses) and, for a FIFO, without blocking in open(2): it polls
-// for a reader until ctx is done.
+// for a reader until ctx is done, or fails at once with a nil ctx
+// (OpenNow).
 func openStream(ctx context.Context, path string, mode Mode, waiting func()) (*os.File, error) {
 	flag := os.O_WRONLY | unix.O_NONBLOCK
 	if mode == Append {
@@ -169,6 +168,9 @@ func openStream(ctx context.Context, path string, mode Mode, waiting func()) (*o
 		}
 		if !errors.Is(err, unix.ENXIO) {
 			return nil, err
+		}
+		if ctx == nil {
+			return nil, fmt.Errorf("wait for a reader of FIFO %s: it has no reader", path)
 		}
 		// A FIFO with no reader yet.
 		if timer == nil {

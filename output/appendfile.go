@@ -43,7 +43,8 @@ type Append struct {
 	appendErr errOnce
 }
 
-// NewAppend wraps inner; o are the options inner was made with.
+// NewAppend wraps inner; o are the options inner was made with, whose
+// Context ends the waits for a file's lock.
 func NewAppend(inner Sink, o Options, a AppendOptions) *Append {
 	if o.BufferSize <= 0 {
 		o.BufferSize = DefaultBufferSize
@@ -136,7 +137,7 @@ func (j *appendJob) appendBlocks() {
 		if b == nil || b.len() == 0 {
 			continue
 		}
-		if _, err := ap.Append(j.a.opt.context(), b.reader()); err != nil {
+		if _, err := ap.Append(j.a.opt.Context, b.reader()); err != nil {
 			j.a.appendErr.set(&WriteError{Stream: ap.Name(), Err: err})
 		}
 		b.reset()

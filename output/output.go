@@ -36,8 +36,8 @@ const minMemoryLimit = 32 << 20
 // Options configures [New].
 type Options struct {
 	// Context ends waits the sinks do on their own, such as for the lock
-	// of a file that --append shares with other processes; nil never
-	// ends them.
+	// of a file that --append shares with other processes. NewAppend
+	// needs it.
 	Context context.Context
 	Mode    Mode
 	// KeepOrder writes the jobs' output in start order (-k). With
@@ -136,12 +136,4 @@ func jobWriter(o Options, w io.Writer, job *runner.Job, stream int) io.Writer {
 	}
 	color := (stream == 0 && o.ColorStdout) || (stream == 1 && o.ColorStderr)
 	return newTagWriter(w, tagPrefix(job.Tag, job.Slot, color))
-}
-
-// context returns the options' context, or one that never ends.
-func (o Options) context() context.Context {
-	if o.Context == nil {
-		return context.Background()
-	}
-	return o.Context
 }
