@@ -82,9 +82,7 @@ func appendInput(ctx context.Context, stdin io.Reader, stderr io.Writer, path, l
 	ctx, stopSignals := catchSignals(ctx)
 	// By the rule of package outfile: a FIFO is written as a stream, and
 	// its open waits for a reader only until a signal or the timeout.
-	f, err := outfile.Open(ctx, path, outfile.Append, func() {
-		fmt.Fprintf(stderr, "krun: append: waiting for a reader of FIFO %s (Ctrl-C to stop)\n", path)
-	})
+	f, err := outfile.Open(ctx, path, outfile.Append, waitNotice(lineWriter{stderr}, "append", path))
 	if err != nil {
 		if sig := stopSignals(); sig != nil {
 			return dieOf(sig)

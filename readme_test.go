@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -129,14 +130,14 @@ func runnable(cmd string) bool {
 }
 
 // subcommands are the names of krun's subcommands, from the command tree
-// itself, so that a new one needs no list updated here.
-func subcommands() map[string]bool {
+// itself (built once), so that a new one needs no list updated here.
+var subcommands = sync.OnceValue(func() map[string]bool {
 	names := map[string]bool{}
 	for _, c := range newRootCommand(nil, io.Discard, io.Discard).Commands() {
 		names[c.Name()] = true
 	}
 	return names
-}
+})
 
 // exampleDir is a directory with the files an example names: every word
 // after ::::, -a or --arg-file, and every word that looks like a data file.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -87,33 +86,26 @@ func (a *Appender) lock(ctx context.Context) (func() error, error) {
 	case <-ctx.Done():
 		return nil, waitError(ctx, a.f.Name(), false, ctx.Err())
 	}
-	fd := int(a.f.Fd())
-	for {
-		err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
-		if err == nil {
-			return func() error {
-				defer func() { <-a.turn }()
-				if err := unix.Flock(fd, unix.LOCK_UN); err != nil {
-					return fmt.Errorf("unlock %s: %w", a.f.Name(), err)
-				}
-				return nil
-			}, nil
-		}
-		if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOLCK) {
-			// A descriptor flock(2) does not lock: this process's
-			// writers are still ordered.
-			return func() error { <-a.turn; return nil }, nil
-		}
-		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
-			<-a.turn
-			return nil, lockError(a.f.Name(), err)
-		}
-		select {
-		case <-ctx.Done():
-			<-a.turn
-			return nil, waitError(ctx, a.f.Name(), false, ctx.Err())
-		case <-time.After(retryDelay):
-		}
+	err := flockWait(ctx, a.f, unix.LOCK_EX)
+	switch {
+	case err == nil:
+		return func() error {
+			defer func() { <-a.turn }()
+			if err := unix.Flock(int(a.f.Fd()), unix.LOCK_UN); err != nil {
+				return fmt.Errorf("unlock %s: %w", a.f.Name(), err)
+			}
+			return nil
+		}, nil
+	case errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOLCK):
+		// A descriptor flock(2) does not lock: this process's writers
+		// are still ordered.
+		return func() error { <-a.turn; return nil }, nil
+	case ctx.Err() != nil:
+		<-a.turn
+		return nil, waitError(ctx, a.f.Name(), false, ctx.Err())
+	default:
+		<-a.turn
+		return nil, lockError(a.f.Name(), err)
 	}
 }
 

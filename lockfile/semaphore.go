@@ -2,17 +2,13 @@ package lockfile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
-
-	"github.com/gofrs/flock"
 )
 
 // A Semaphore is a counting semaphore shared by the processes and
@@ -104,52 +100,28 @@ func (s *Semaphore) slotPath(i int) string {
 }
 
 // tryAcquire takes slot i if it is free, without waiting: it returns the
-// release function, or nil if the slot is taken.
+// release function, or nil if the slot is taken. It is tryHold, with the
+// slot also taken among this process's goroutines.
 func (s *Semaphore) tryAcquire(i int) (func() error, error) {
 	path := s.slotPath(i)
 	if !pathLocks.tryAcquire(path) {
 		return nil, nil
 	}
-	// O_NONBLOCK: a FIFO planted as a slot must not hang the open.
-	f := flock.New(path,
-		flock.SetFlag(os.O_CREATE|os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK),
-		flock.SetPermissions(0o600))
-	ok, err := f.TryLock()
-	if err != nil || !ok {
+	f, err := s.tryHold(i)
+	if f == nil {
 		pathLocks.release(path, false)
-		if errors.Is(err, syscall.ELOOP) {
-			return nil, fmt.Errorf("slot file %s is a symbolic link: refusing to use it", path)
-		}
-		if err != nil {
-			return nil, lockError(path, err)
-		}
-		return nil, nil
-	}
-	release := func() error {
-		err := f.Unlock()
-		pathLocks.release(path, false)
-		if err != nil {
-			return fmt.Errorf("unlock %s: %w", path, err)
-		}
-		return nil
-	}
-	// With the lock held, Stat looks at the open file: no race with a
-	// file swapped in after the open.
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("slot file %s is not a regular file: refusing to use it", path)
-	}
-	if err == nil {
-		err = checkOwner("slot file", path, fi, s.uid)
-	}
-	if err != nil {
-		release()
 		return nil, err
 	}
 	var once sync.Once
 	return func() error {
 		var err error
-		once.Do(func() { err = release() })
+		once.Do(func() {
+			// Closing the file drops its flock(2) lock.
+			if cerr := f.Close(); cerr != nil {
+				err = fmt.Errorf("unlock %s: %w", path, cerr)
+			}
+			pathLocks.release(path, false)
+		})
 		return err
 	}, nil
 }

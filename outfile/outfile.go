@@ -220,7 +220,7 @@ func Replace(ctx context.Context, path string, data []byte, waiting func()) erro
 		if st, ok := old.Sys().(*syscall.Stat_t); ok && st.Nlink > 1 {
 			// Renaming over one name would split the hard links: write
 			// in place.
-			return writeInPlace(target, data)
+			return WriteFile(target, data) // in place: links, owner and mode stay
 		}
 	}
 	tmp, err := createBeside(target)
@@ -228,7 +228,7 @@ func Replace(ctx context.Context, path string, data []byte, waiting func()) erro
 		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
 			// A directory krun may not create in, but a file it may
 			// write: write in place rather than lose the report.
-			return writeInPlace(target, data)
+			return WriteFile(target, data) // in place: links, owner and mode stay
 		}
 		return err
 	}
@@ -241,7 +241,7 @@ func Replace(ctx context.Context, path string, data []byte, waiting func()) erro
 		if errors.Is(err, errOwner) {
 			// Another user's file, which a new file could not be made
 			// to look like: write it in place.
-			return writeInPlace(target, data)
+			return WriteFile(target, data) // in place: links, owner and mode stay
 		}
 		return err
 	}
@@ -269,17 +269,6 @@ func writeTemp(tmp *os.File, data []byte, old fs.FileInfo) error {
 		err = tmp.Chmod(mode)
 	}
 	return errors.Join(err, tmp.Close())
-}
-
-// writeInPlace truncates target and writes data into it: not atomic, but
-// the file keeps its links, owner and mode.
-func writeInPlace(target string, data []byte) error {
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_TRUNC|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	return errors.Join(err, f.Close())
 }
 
 // resolve follows the symbolic links at path, even when the last one

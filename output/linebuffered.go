@@ -21,13 +21,21 @@ type lineBuffered struct {
 	budget  *budget
 }
 
-// lockedDest serialises writes of whole lines to one of krun's streams.
+// lockedDest serialises writes to one of krun's streams: whole lines in
+// line-buffered mode, each Write in ungrouped mode.
 type lockedDest struct {
 	mu sync.Mutex
 	d  *dest
 	// midLine: the last byte written was not a newline (a job's last line
 	// without one). Guarded by mu.
 	midLine bool
+}
+
+// Write writes p as one uninterrupted write (ungrouped mode).
+func (ld *lockedDest) Write(p []byte) (int, error) {
+	ld.mu.Lock()
+	defer ld.mu.Unlock()
+	return ld.write(p)
 }
 
 // write writes p; ld.mu must be held.

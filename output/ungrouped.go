@@ -3,7 +3,6 @@ package output
 import (
 	"errors"
 	"io"
-	"sync"
 
 	"github.com/krun-dev/krun/runner"
 )
@@ -13,44 +12,16 @@ import (
 // lines; nothing is buffered, so it is the fastest mode.
 type ungrouped struct {
 	opt     Options
-	streams [2]*syncWriter
+	streams [2]*lockedDest
 	spool   *spool
 	budget  *budget
-}
-
-// syncWriter makes one Write at a time reach a dest.
-type syncWriter struct {
-	mu sync.Mutex
-	d  *dest
-	// midLine: the last byte written was not a newline.
-	midLine bool
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(p) > 0 {
-		s.midLine = p[len(p)-1] != '\n'
-	}
-	return s.d.Write(p)
-}
-
-// writeLine writes line on a line of its own.
-func (s *syncWriter) writeLine(line []byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.midLine {
-		s.d.Write([]byte{'\n'})
-	}
-	s.d.Write(line)
-	s.midLine = false
 }
 
 func newUngrouped(o Options) *ungrouped {
 	sp, bud := newBuffers(o)
 	return &ungrouped{
 		opt:     o,
-		streams: [2]*syncWriter{{d: newDest(o.names()[0], o.Stdout)}, {d: newDest(o.names()[1], o.Stderr)}},
+		streams: [2]*lockedDest{{d: newDest(o.names()[0], o.Stdout)}, {d: newDest(o.names()[1], o.Stderr)}},
 		spool:   sp,
 		budget:  bud,
 	}
@@ -111,7 +82,7 @@ func (j *ungroupedJob) End(st runner.Status) error {
 		if b != nil {
 			s := j.u.streams[i]
 			s.mu.Lock()
-			if err := b.writeTo(s.d); err != nil {
+			if err := b.writeTo(lockedWriter{s}); err != nil {
 				s.d.fail(err)
 			}
 			s.mu.Unlock()
