@@ -105,6 +105,9 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if err != nil {
 		return usageError(err)
 	}
+	// Above every sink: the reports and modes below see only a retried
+	// job's last try.
+	sink = output.Held(sink, outOpt)
 	if progress != nil {
 		rep.observers = append(rep.observers, progress)
 		defer progress.Close()

@@ -40,7 +40,7 @@ func newResultsTable(opt ResultsOptions) *resultsTable {
 
 // begin captures a job's output into temporary files.
 func (t *resultsTable) begin(job *runner.Job, inner runner.JobOutput) runner.JobOutput {
-	tj := &tableJob{table: t, job: job, inner: inner}
+	tj := &tableJob{JobOutput: inner, table: t, job: job}
 	for _, f := range []**os.File{&tj.out, &tj.errOut} {
 		if tj.err != nil {
 			break
@@ -55,11 +55,12 @@ func (t *resultsTable) begin(job *runner.Job, inner runner.JobOutput) runner.Job
 	return tj
 }
 
-// tableJob is one job's output on its way to a line of the table.
+// tableJob is one job's output on its way to a line of the table;
+// Discard is the wrapped sink's.
 type tableJob struct {
+	runner.JobOutput
 	table       *resultsTable
 	job         *runner.Job
-	inner       runner.JobOutput
 	out, errOut *os.File
 	err         error
 }
@@ -76,17 +77,6 @@ func writerOrDiscard(f *os.File) io.Writer {
 	return f
 }
 
-// Discard empties the files of a failed try.
-func (tj *tableJob) Discard() {
-	for _, f := range []*os.File{tj.out, tj.errOut} {
-		if f != nil {
-			f.Truncate(0)
-			f.Seek(0, io.SeekStart)
-		}
-	}
-	tj.inner.Discard()
-}
-
 // End writes the job's line.
 func (tj *tableJob) End(st runner.Status) error {
 	err := tj.err
@@ -98,7 +88,7 @@ func (tj *tableJob) End(st runner.Status) error {
 			f.Close()
 		}
 	}
-	return errors.Join(err, tj.inner.End(st))
+	return errors.Join(err, tj.JobOutput.End(st))
 }
 
 // write appends the line of a finished job.
