@@ -170,7 +170,7 @@ func runExample(t *testing.T, dir, command string, env ...string) (stdout, stder
 	t.Helper()
 	cmd := exec.Command("sh", "-c", command)
 	cmd.Dir = dir
-	cmd.Env = append(reportEnv(), env...)
+	cmd.Env = append(testEnv(), env...)
 	cmd.Stdin = strings.NewReader("")
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e

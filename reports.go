@@ -40,7 +40,7 @@ type reports struct {
 // flags were checked by validate: nothing here rejects an invocation
 // after another file was touched, except the file system itself. ctx
 // ends a wait for the reader of a FIFO.
-func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *reports, sink output.Sink, err error) {
+func (o *config) openReports(ctx context.Context, outOpt output.Options) (rep *reports, sink output.Sink, err error) {
 	sink = output.New(outOpt)
 	opened := &reports{stderr: outOpt.Stderr}
 	rep = opened
@@ -50,12 +50,8 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 		}
 	}()
 	var skips []func(int64) bool
-	if o.shard != "" || o.shardSet {
-		sh, err := runner.ParseShard(o.shard)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--shard: %w", err)
-		}
-		skips = append(skips, sh.Skips)
+	if o.shard != nil {
+		skips = append(skips, o.shard.Skips)
 	}
 	if o.resume || o.resumeFailed {
 		// The joblog is read first: a FIFO or device there would hang the
@@ -103,11 +99,6 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 	}
 	if o.results != "" {
 		if err := checkResultsDir(o.results); err != nil {
-			return nil, nil, fmt.Errorf("--results: %w", err)
-		}
-	}
-	if layout, _ := output.ParseResults(o.results); o.results != "" && layout >= output.ResultsJSON && !resultsOnStdout(o.results) {
-		if err := outfile.Check(o.results); err != nil {
 			return nil, nil, fmt.Errorf("--results: %w", err)
 		}
 	}
@@ -181,7 +172,7 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 			}
 			ap := lockfile.NewAppender(f, o.lockFile)
 			flag := a.flag
-			ap.Notify = func(msg string) { sink.Message("krun: " + flag + ": " + msg) }
+			ap.Notify = func(msg string) { sink.Message(noteLine("%s: %s", flag, msg)) }
 			rep.appenders = append(rep.appenders, ap)
 			*a.to = ap
 		}
@@ -189,10 +180,8 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 		sink = output.NewAppend(sink, outOpt, aopt)
 	}
 	if o.results != "" {
-		ropt := output.ResultsOptions{Name: o.results, FileName: o.results, TmpDir: o.tmpDir}
-		if ropt.Layout, err = output.ParseResults(o.results); err != nil {
-			return nil, nil, fmt.Errorf("--results: %w", err)
-		}
+		ropt := output.ResultsOptions{Name: o.results, FileName: o.results, TmpDir: o.tmpDir, Layout: o.resultsLayout,
+			Notify: func(msg string) { sink.Message(noteLine("--results: %s", msg)) }}
 		switch {
 		case ropt.Layout < output.ResultsJSON:
 		case resultsOnStdout(o.results):
@@ -228,7 +217,7 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 // nobody reads yet, so that the wait is not a silent hang.
 func waitNotice(to interface{ Message(string) }, flag, path string) func() {
 	return func() {
-		to.Message(fmt.Sprintf("krun: %s: waiting for a reader of FIFO %s (Ctrl-C to stop)", flag, path))
+		to.Message(noteLine("%s: waiting for a reader of FIFO %s (Ctrl-C to stop)", flag, path))
 	}
 }
 
@@ -348,7 +337,7 @@ func (r *reports) close(ctx context.Context) error {
 
 // notStarted is how many jobs a halt left unstarted: -1 when that is not
 // known (the input was a stream, or -n/-X pack several records per job).
-func notStarted(res runner.Result, o *options, total int64) int64 {
+func notStarted(res runner.Result, o *config, total int64) int64 {
 	switch {
 	case !res.Halted:
 		return 0
@@ -361,13 +350,13 @@ func notStarted(res runner.Result, o *options, total int64) int64 {
 // summary is the one line krun prints when jobs failed or a halt cut the
 // run short: how many failed and which, how many the halt ended, how many
 // never started, and where to look.
-func summary(res runner.Result, o *options, unstarted int64) string {
+func summary(res runner.Result, o *config, unstarted int64) string {
 	if res.Failed == 0 && res.Ended == 0 && unstarted == 0 {
 		return ""
 	}
 	var b strings.Builder
 	if res.Failed > 0 {
-		fmt.Fprintf(&b, "krun: %d of %d jobs failed (seq ", res.Failed, res.Started)
+		fmt.Fprintf(&b, msgPrefix+"%d of %d jobs failed (seq ", res.Failed, res.Started)
 		for i, s := range slices.Sorted(slices.Values(res.FailedSeqs)) {
 			if i > 0 {
 				b.WriteString(", ")
@@ -379,7 +368,7 @@ func summary(res runner.Result, o *options, unstarted int64) string {
 		}
 		b.WriteString(")")
 	} else {
-		fmt.Fprintf(&b, "krun: %d jobs started, none failed", res.Started)
+		fmt.Fprintf(&b, msgPrefix+"%d jobs started, none failed", res.Started)
 	}
 	if res.Ended > 0 {
 		fmt.Fprintf(&b, ", %d ended by --halt", res.Ended)

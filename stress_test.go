@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"bufio"
 	"fmt"
 	"io"
@@ -40,6 +41,8 @@ func TestStressOutputNeverMixes(t *testing.T) {
 				args = append(args, strconv.Itoa(j))
 			}
 			cmd := exec.Command("krun", args...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
 			stdout, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -50,7 +53,7 @@ func TestStressOutputNeverMixes(t *testing.T) {
 			order, checkErr := checkStressOutput(stdout, mode.contiguous)
 			io.Copy(io.Discard, stdout)
 			if err := cmd.Wait(); err != nil {
-				t.Fatalf("krun: %v", err)
+				t.Fatalf("krun: %v; stderr:\n%s", err, stderr.String())
 			}
 			if checkErr != nil {
 				t.Fatal(checkErr)

@@ -64,3 +64,30 @@ func TestHeldPassesOtherJobsThrough(t *testing.T) {
 	}
 	j.End(runner.Status{})
 }
+
+// TestReadBlock: a block larger than its memory limit spills and reads
+// back whole, in order; a failing reader is reported as a read failure.
+func TestReadBlock(t *testing.T) {
+	t.Parallel()
+	want := strings.Repeat("0123456789", 50_000) // 500 kB over a 64 kB limit
+	b, err := ReadBlock(strings.NewReader(want), "input", t.TempDir(), 64<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if !b.buf.spilled {
+		t.Error("the block did not spill past its limit")
+	}
+	got, err := io.ReadAll(b.Reader())
+	if err != nil || string(got) != want || b.Len() != int64(len(want)) {
+		t.Fatalf("read back %d bytes (err %v), want %d", len(got), err, len(want))
+	}
+	_, err = ReadBlock(io.MultiReader(strings.NewReader("x"), errReader{}), "input", t.TempDir(), 64)
+	if err == nil || !strings.HasPrefix(err.Error(), "read input: ") {
+		t.Fatalf("error %v, want a read failure", err)
+	}
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, os.ErrClosed }

@@ -74,6 +74,9 @@ type ResultsOptions struct {
 	// TmpDir holds each job's output until its line is written (file
 	// layouts); empty means $TMPDIR.
 	TmpDir string
+	// Notify tells the user of a job whose output is not saved (its
+	// directory is a running job's); nil drops the notice.
+	Notify func(msg string)
 }
 
 // Results wraps a Sink and also saves every job's output (--results):
@@ -130,7 +133,9 @@ func (r *Results) Begin(job *runner.Job) runner.JobOutput {
 		r.mu.Unlock()
 		if busy {
 			// The same arguments as a running job: their files would mix.
-			r.Sink.Message(fmt.Sprintf("krun: --results: job %d has the arguments of job %d, which is still running: its output is not saved in %s", job.Seq, other, rj.dir))
+			if r.opt.Notify != nil {
+				r.opt.Notify(fmt.Sprintf("job %d has the arguments of job %d, which is still running: its output is not saved in %s", job.Seq, other, rj.dir))
+			}
 			rj.skip = true
 			return rj
 		}
