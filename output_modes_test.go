@@ -309,3 +309,22 @@ func TestTagColourOnlyOnTerminal(t *testing.T) {
 		t.Errorf("to a pipe: %q, %v; want plain tags", out, err)
 	}
 }
+
+// TestSlowStdoutIsNotAHeldPipe: a job that has ended while its last chunk
+// waits for a slow reader of krun's stdout did not leave anything holding
+// its pipe: krun waits for the reader (longer than its 2 s grace for held
+// pipes) and the job succeeds with all its output.
+func TestSlowStdoutIsNotAHeldPipe(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const size = 200 << 10 // one chunk of krun's copy, more than a pipe holds
+	p := startKrun(t, dir, t.TempDir(), "-u", "head -c "+strconv.Itoa(size)+" /dev/zero; touch done", ":::", "x")
+	waitFile(t, filepath.Join(dir, "done"))
+	// The job has ended; its output waits for this reader. Stay away for
+	// longer than the grace krun gives a pipe held open by a leftover.
+	time.Sleep(3 * time.Second)
+	out, _ := io.ReadAll(p.stdoutPipe)
+	if code := p.wait(); code != 0 || len(out) != size {
+		t.Fatalf("exit status %d with %d bytes of %d; stderr: %s", code, len(out), size, p.stderrText())
+	}
+}
