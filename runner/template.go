@@ -132,6 +132,10 @@ type TemplateOptions struct {
 	// each argument of a job with several (-X, GNU parallel's context
 	// replace): "pre-{}-post" with A and B is "pre-A-post pre-B-post".
 	Context bool
+	// Quote makes each command word one literal shell word (-q, GNU
+	// parallel's --quote): its text is quoted instead of being read as
+	// shell code, and no value is ever a command, not even a leading {}.
+	Quote bool
 }
 
 // ParseTemplate parses a command template: the command words joined with
@@ -147,7 +151,13 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 			return nil, fmt.Errorf("%s: GNU parallel's Perl expressions are not supported, krun runs no Perl (use {}, {.}, {/}, {//}, {/.} and shell code)", text[i:i+2+j+2])
 		}
 	}
-	parts := scanReplacements(text, opt.Replace)
+	var parts []part
+	if opt.Quote && !opt.Literal {
+		parts = quotedWordParts(words, opt.Replace)
+		text = partsText(parts)
+	} else {
+		parts = scanReplacements(text, opt.Replace)
+	}
 	appended := false
 	if opt.Literal {
 		var groupEnd []int
@@ -169,13 +179,14 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	}
 	switch {
 	case len(words) == 0 || strings.TrimSpace(text) == "":
-		// No command: each input is itself the command.
+		// No command: each input is itself the command (with -q, a
+		// command's name, as in GNU parallel).
 		parts = []part{{kind: partArg, text: "{}"}}
 	case !hasRepl:
 		parts = append(parts, part{kind: partLiteral, text: " "}, part{kind: partArg, text: "{}"})
 		appended = true
 	}
-	if parts[0].kind != partLiteral {
+	if parts[0].kind != partLiteral && !opt.Quote {
 		parts[0].raw = true
 	}
 	offsets, wordSpans, err := analyzeContexts(parts, dialectOf(opt.Shell))
