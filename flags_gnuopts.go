@@ -1,7 +1,14 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+
 	"github.com/spf13/pflag"
+
+	"github.com/krun-dev/krun/runner"
 )
 
 // gnuOptsFlags are GNU parallel's everyday options that krun takes with
@@ -9,14 +16,82 @@ import (
 // --load, --memfree, --limit, --files, --ctag and --latest-line.
 type gnuOptsFlags struct {
 	quote bool
+	// header is --header's value: ":", a regular expression or a number
+	// of lines (they all mean the first line without --pipe, as in GNU
+	// parallel), or "0" (input files' names).
+	header string
+	plus   bool
 }
 
 // register defines the flags on fs.
 func (g *gnuOptsFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&g.quote, "quote", "q", false, "make each command word one literal word: the shell does not read it again (GNU parallel's -q)")
+	fs.StringVar(&g.header, "header", "", "the first input line (or first value of each ::: source) names the columns: {name} for {N}; `REGEX` is : (any value: the first line), or 0 for {file} naming a :::: FILE source")
+	fs.BoolVar(&g.plus, "plus", false, "more replacement strings: {..} {...} {/..} {/...} {+/} {+.} {+..} {+...}, {##} (number of jobs), {0#} {0%} (zero-padded {#} {%})")
 }
 
 // validate checks the flags' values and combinations.
-func (g *gnuOptsFlags) validate() error {
+func (g *gnuOptsFlags) validate(given func(string) bool) error {
+	if given("header") {
+		if g.header == "" {
+			return errors.New("--header: the value is empty: give : for the first line")
+		}
+		if _, err := g.headerMode(); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// headerMode is what --header takes from the input.
+func (g *gnuOptsFlags) headerMode() (runner.HeaderMode, error) {
+	switch {
+	case g.header == "":
+		return runner.NoHeader, nil
+	case g.header == "0":
+		return runner.HeaderPaths, nil
+	case g.header == ":":
+		return runner.HeaderLine, nil
+	}
+	if _, err := strconv.Atoi(g.header); err == nil {
+		return runner.HeaderLine, nil
+	}
+	if _, err := regexp.Compile(g.header); err != nil {
+		return runner.NoHeader, fmt.Errorf("--header: %w", err)
+	}
+	return runner.HeaderLine, nil
+}
+
+// input sets the input options of these flags. It runs after --colsep
+// and --trim are set: --header splits at tabs when no --colsep is given,
+// without trimming (GNU parallel's rule).
+func (g *gnuOptsFlags) input(in *runner.InputOptions) error {
+	mode, err := g.headerMode()
+	if err != nil {
+		return err
+	}
+	in.Header = mode
+	if mode == runner.HeaderLine && in.ColSep == nil {
+		in.ColSep = regexp.MustCompile("\t")
+	}
+	return nil
+}
+
+// withHeader parses the command and --tagstring templates again with
+// the column names --header read.
+func (g *gnuOptsFlags) withHeader(in *runner.Inputs, tmpl, tag *runner.Template) (*runner.Template, *runner.Template, error) {
+	names := in.Names()
+	if names == nil {
+		return tmpl, tag, nil
+	}
+	tmpl, err := tmpl.WithNames(names)
+	if err != nil {
+		return nil, nil, err
+	}
+	if tag != nil {
+		if tag, err = tag.WithNames(names); err != nil {
+			return nil, nil, fmt.Errorf("--tagstring: %w", err)
+		}
+	}
+	return tmpl, tag, nil
 }

@@ -212,7 +212,7 @@ func (o *options) inputOptions(sources []runner.Source) (runner.InputOptions, er
 			return in, fmt.Errorf("--trim: %w", err)
 		}
 	}
-	return in, nil
+	return in, o.gnuOptsFlags.input(&in)
 }
 
 // Input source separators on the command line.
@@ -307,7 +307,7 @@ func (o *options) validate() error {
 	case o.context && o.xargs:
 		return errors.New("-X and -m (--xargs) pack arguments differently: use one (-X repeats the word around {} for each argument)")
 	}
-	if err := o.gnuOptsFlags.validate(); err != nil {
+	if err := o.gnuOptsFlags.validate(given); err != nil {
 		return err
 	}
 	if !slices.Contains(colorValues, o.color) {

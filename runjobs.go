@@ -37,7 +37,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if err != nil {
 		return usageError(err)
 	}
-	tmpl, err := runner.ParseTemplate(words, runner.TemplateOptions{Replace: o.replace, Shell: shell, Context: o.context, Quote: o.quote})
+	tmpl, err := runner.ParseTemplate(words, runner.TemplateOptions{Replace: o.replace, Shell: shell, Context: o.context, Quote: o.quote, Plus: o.plus})
 	if err != nil {
 		return usageError(err)
 	}
@@ -83,9 +83,12 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	}
 	var tagTmpl *runner.Template
 	if o.tagString != "" {
-		if tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context}); err != nil {
+		if tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context, Plus: o.plus}); err != nil {
 			return usageError(fmt.Errorf("--tagstring: %w", err))
 		}
+	}
+	if tmpl, tagTmpl, err = o.withHeader(in, tmpl, tagTmpl); err != nil {
+		return usageError(err)
 	}
 	if o.keepOrder && os.Getenv("GOMEMLIMIT") == "" {
 		// -k holds a backlog: up to the memory budget of output, the rest

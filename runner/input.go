@@ -72,6 +72,9 @@ type InputOptions struct {
 	// parallel does: the shorter sources start again from their first
 	// item until the longest one ends. Every source is held in memory.
 	Link bool
+	// Header takes the column names from the input (--header, see
+	// header.go); [Inputs.Names] returns them.
+	Header HeaderMode
 }
 
 // Inputs yields the argument records of a run: the cartesian product of the
@@ -90,6 +93,8 @@ type Inputs struct {
 	done    bool
 	// warnedNUL: the NUL warning was given.
 	warnedNUL bool
+	// names are the column names of --header.
+	names []string
 }
 
 // OpenInputs opens every input source up front, so that an unreadable file
@@ -107,6 +112,9 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 	if opt.Link {
 		for _, src := range sources {
 			r, err := in.open(src)
+			if err == nil {
+				err = in.readHeader(src, r)
+			}
 			if err != nil {
 				in.Close()
 				return nil, err
@@ -118,6 +126,9 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 	var groups [][]itemReader
 	for _, src := range sources {
 		r, err := in.open(src)
+		if err == nil {
+			err = in.readHeader(src, r)
+		}
 		if err != nil {
 			in.Close()
 			return nil, err

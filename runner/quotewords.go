@@ -10,13 +10,13 @@ import "strings"
 //
 // Quoting the text around each replacement string, rather than the whole
 // word, keeps a -I string that holds quote characters recognisable.
-func quotedWordParts(words []string, replace string) []part {
+func quotedWordParts(words []string, so scanOptions) []part {
 	var parts []part
 	for i, w := range words {
 		if i > 0 {
 			parts = append(parts, part{kind: partLiteral, text: " "})
 		}
-		pieces := scanReplacements(w, replace)
+		pieces := scanReplacements(w, so)
 		if len(pieces) == 0 {
 			parts = append(parts, part{kind: partLiteral, text: "''"})
 			continue

@@ -221,6 +221,9 @@ type record struct {
 	fields  []string
 	numbers []int // the source or column number of each field; nil: 1, 2, ...
 	err     error
+	// total is the number of records of the whole input, when the
+	// templates need it ({##}, {0#}); else 0.
+	total int64
 }
 
 // Run runs a job for every record of src, at most cfg.Jobs at a time, until
@@ -289,6 +292,9 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 			}
 			return rec
 		}
+		if usesTotal(cfg) {
+			read = countRecords(read)
+		}
 		if cfg.Shuffle {
 			sh := newShuffler(rand.New(rand.NewPCG(cfg.Seed, randShuffle)), cfg.ShuffleWindow, read)
 			read = sh.next
@@ -315,6 +321,7 @@ type run struct {
 	inflight int    // jobs whose finished has not arrived
 	slots    []bool // slots[i]: slot i+1 is taken
 	seq      int64  // records taken from the input, started or skipped
+	total    int64  // the number of records, for {##} and {0#}; 0: not counted
 	result   Result
 	err      error
 	stopping bool
@@ -435,12 +442,13 @@ func (r *run) canStart() bool {
 // column, nil for 1, 2, ...) and starts it on a goroutine of its own.
 func (r *run) start(rec record) {
 	r.seq++
+	r.total = rec.total
 	if r.cfg.Skip != nil && r.cfg.Skip(rec.seq) {
 		return
 	}
 	fields := rec.fields
 	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
-	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
+	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot, Total: r.total, Slots: r.cfg.Jobs})
 	job.Command = cmd
 	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
 		err = errors.New("an argument contains a NUL byte, which no command line can carry (split the input at NULs with -0)")
@@ -507,7 +515,7 @@ func (r *run) endJob(job *Job, out JobOutput, st Status) {
 func (r *run) setTag(job *Job) {
 	switch {
 	case r.cfg.TagTemplate != nil:
-		job.Tag, _ = r.cfg.TagTemplate.Expand(Args{Fields: job.Args, Seq: job.Seq, Slot: job.Slot})
+		job.Tag, _ = r.cfg.TagTemplate.Expand(Args{Fields: job.Args, Seq: job.Seq, Slot: job.Slot, Total: r.total, Slots: r.cfg.Jobs})
 	case r.cfg.Tag:
 		job.Tag = strings.Join(job.Args, " ")
 	}
