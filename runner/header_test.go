@@ -71,7 +71,7 @@ func TestExpandNamedColumns(t *testing.T) {
 		{[]string{"echo", "{dir..}", "{dir+/}"}, true, "echo p/f p"},
 		{[]string{"echo", "{a.}", "{a..}"}, false, "echo 3 3"},                                         // the longest name first: "a." and "."
 		{[]string{"echo", "{x y}", `"{q'}"`, "{}"}, false, `echo {x y} "{q'}" 'it'\''s' p/f.tar.gz 3`}, // names nothing
-		{[]string{"echo", "{0}"}, false, "echo ''"}, // a name before a number: column 8, missing
+		{[]string{"echo", "{0}"}, false, "echo ''"},                                                    // a name before a number: column 8, missing
 	}
 	for _, tt := range tests {
 		tmpl, err := ParseTemplate(tt.words, TemplateOptions{Plus: tt.plus})

@@ -153,6 +153,7 @@ func checkQuoting(t *testing.T, v string) {
 			}
 		}
 	}
+	checkPlusQuoting(t, v, dir)
 	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
 		t.Fatalf("argument %q ran code: %s appeared", v, entries[0].Name())
 	}
