@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
@@ -21,12 +22,14 @@ type gnuOptsFlags struct {
 	// parallel), or "0" (input files' names).
 	header string
 	plus   bool
+	csv    bool
 }
 
 // register defines the flags on fs.
 func (g *gnuOptsFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&g.quote, "quote", "q", false, "make each command word one literal word: the shell does not read it again (GNU parallel's -q)")
 	fs.StringVar(&g.header, "header", "", "the first input line (or first value of each ::: source) names the columns: {name} for {N}; `REGEX` is : (any value: the first line), or 0 for {file} naming a :::: FILE source")
+	fs.BoolVar(&g.csv, "csv", false, "split each input line into columns by CSV's rules: quoted fields may hold commas, quotes and newlines (--colsep gives another one-character separator)")
 	fs.BoolVar(&g.plus, "plus", false, "more replacement strings: {..} {...} {/..} {/...} {+/} {+.} {+..} {+...}, {##} (number of jobs), {0#} {0%} (zero-padded {#} {%})")
 }
 
@@ -63,18 +66,41 @@ func (g *gnuOptsFlags) headerMode() (runner.HeaderMode, error) {
 }
 
 // input sets the input options of these flags. It runs after --colsep
-// and --trim are set: --header splits at tabs when no --colsep is given,
-// without trimming (GNU parallel's rule).
-func (g *gnuOptsFlags) input(in *runner.InputOptions) error {
+// and --trim are set: --header splits at tabs when no --colsep or --csv
+// is given, without trimming (GNU parallel's rule), and --csv uses the
+// --colsep value as its separator.
+func (g *gnuOptsFlags) input(in *runner.InputOptions, colsep string) error {
 	mode, err := g.headerMode()
 	if err != nil {
 		return err
 	}
 	in.Header = mode
-	if mode == runner.HeaderLine && in.ColSep == nil {
+	if g.csv {
+		if in.CSV, err = csvSeparator(colsep); err != nil {
+			return err
+		}
+	}
+	if mode == runner.HeaderLine && in.ColSep == nil && !g.csv {
 		in.ColSep = regexp.MustCompile("\t")
 	}
 	return nil
+}
+
+// csvSeparator is the separator of --csv: --colsep's value (with the
+// escapes of -d) when given, else a comma.
+func csvSeparator(colsep string) (rune, error) {
+	if colsep == "" {
+		return ',', nil
+	}
+	s, err := runner.ParseDelimiter(colsep)
+	if err != nil {
+		return 0, fmt.Errorf("--colsep: %w", err)
+	}
+	r := []rune(s)
+	if len(r) != 1 || r[0] == '"' || r[0] == '\r' || r[0] == '\n' || r[0] == utf8.RuneError {
+		return 0, fmt.Errorf("--csv: the separator %q must be one character, not a double quote or a line end", colsep)
+	}
+	return r[0], nil
 }
 
 // withHeader parses the command and --tagstring templates again with

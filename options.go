@@ -212,7 +212,7 @@ func (o *options) inputOptions(sources []runner.Source) (runner.InputOptions, er
 			return in, fmt.Errorf("--trim: %w", err)
 		}
 	}
-	return in, o.gnuOptsFlags.input(&in)
+	return in, o.gnuOptsFlags.input(&in, o.colsep)
 }
 
 // Input source separators on the command line.

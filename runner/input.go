@@ -75,6 +75,10 @@ type InputOptions struct {
 	// Header takes the column names from the input (--header, see
 	// header.go); [Inputs.Names] returns them.
 	Header HeaderMode
+	// CSV, when not 0, splits every item into columns by CSV's rules with
+	// this separator (--csv), instead of ColSep; an item of a file or
+	// stdin ends at a delimiter outside double quotes.
+	CSV rune
 }
 
 // Inputs yields the argument records of a run: the cartesian product of the
@@ -194,7 +198,11 @@ func (in *Inputs) open(src Source) (itemReader, error) {
 		in.closers = append(in.closers, f)
 		r = f
 	}
-	return newStreamReader(r, src.name(), in.opt.Delimiter), nil
+	sr := newStreamReader(r, src.name(), in.opt.Delimiter)
+	if in.opt.CSV != 0 {
+		return &csvItems{r: sr, delim: in.opt.Delimiter}, nil
+	}
+	return sr, nil
 }
 
 // Total returns the number of records when it is known before reading
@@ -309,7 +317,9 @@ func (in *Inputs) fields(items []string) ([]string, bool) {
 		if strings.TrimLeft(item, " \t\r\n") != "" {
 			blank = false
 		}
-		if in.opt.ColSep != nil {
+		if in.opt.CSV != 0 {
+			rec = append(rec, splitCSV(item, in.opt.CSV)...)
+		} else if in.opt.ColSep != nil {
 			rec = append(rec, in.opt.ColSep.Split(item, -1)...)
 		} else {
 			rec = append(rec, item)
