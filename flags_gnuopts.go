@@ -3,9 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strconv"
 	"unicode/utf8"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/spf13/pflag"
 
@@ -23,6 +26,9 @@ type gnuOptsFlags struct {
 	header string
 	plus   bool
 	csv    bool
+	nice   int
+	// niceSet: --nice was given (0 is a level).
+	niceSet bool
 }
 
 // register defines the flags on fs.
@@ -30,11 +36,18 @@ func (g *gnuOptsFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&g.quote, "quote", "q", false, "make each command word one literal word: the shell does not read it again (GNU parallel's -q)")
 	fs.StringVar(&g.header, "header", "", "the first input line (or first value of each ::: source) names the columns: {name} for {N}; `REGEX` is : (any value: the first line), or 0 for {file} naming a :::: FILE source")
 	fs.BoolVar(&g.csv, "csv", false, "split each input line into columns by CSV's rules: quoted fields may hold commas, quotes and newlines (--colsep gives another one-character separator)")
+	fs.IntVar(&g.nice, "nice", 0, "run the jobs at niceness `N` (-20 to 19; below krun's own only with privileges)")
 	fs.BoolVar(&g.plus, "plus", false, "more replacement strings: {..} {...} {/..} {/...} {+/} {+.} {+..} {+...}, {##} (number of jobs), {0#} {0%} (zero-padded {#} {%})")
 }
 
 // validate checks the flags' values and combinations.
 func (g *gnuOptsFlags) validate(given func(string) bool) error {
+	g.niceSet = given("nice")
+	if g.niceSet {
+		if _, err := runner.NewNice(g.nice, 0, true); err != nil {
+			return fmt.Errorf("--nice: %w", err)
+		}
+	}
 	if given("header") {
 		if g.header == "" {
 			return errors.New("--header: the value is empty: give : for the first line")
@@ -120,4 +133,19 @@ func (g *gnuOptsFlags) withHeader(in *runner.Inputs, tmpl, tag *runner.Template)
 		}
 	}
 	return tmpl, tag, nil
+}
+
+// control sets the job-control settings of these flags.
+func (g *gnuOptsFlags) control(cfg *runner.Config) error {
+	if g.niceSet {
+		raw, err := unix.Getpriority(unix.PRIO_PROCESS, 0)
+		if err != nil {
+			return fmt.Errorf("--nice: krun's own niceness: %w", err)
+		}
+		// The system call gives 20 - niceness.
+		if cfg.Nice, err = runner.NewNice(g.nice, 20-raw, os.Geteuid() == 0); err != nil {
+			return fmt.Errorf("--nice: %w", err)
+		}
+	}
+	return nil
 }

@@ -370,6 +370,9 @@ func (o *options) control(cfg *runner.Config) error {
 		cfg.Breaker = &b
 	}
 	cfg.Shuffle = o.shuffle
+	if err := o.gnuOptsFlags.control(cfg); err != nil {
+		return err
+	}
 	if o.jitter != "" {
 		if cfg.Jitter, err = runner.ParseDuration(o.jitter); err != nil {
 			return fmt.Errorf("--jitter: %w", err)

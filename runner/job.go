@@ -76,6 +76,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 			prog = shell
 		}
 	}
+	prog = r.cfg.Nice.wrap(prog)
 	p, err := startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
 	if err != nil && direct && !isDescriptorShortage(err) {
 		// Not executable after all (a script without #!, no permission):

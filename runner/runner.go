@@ -150,6 +150,9 @@ type Config struct {
 	// drawn in start order; the job holds its slot while it waits
 	// (Job.Delay). A run stopping meanwhile ends the job unstarted.
 	Jitter time.Duration
+	// Nice runs the jobs at another niceness (--nice); the zero Nice
+	// leaves it.
+	Nice Nice
 	// Seed seeds every random choice of the run: the order of Shuffle,
 	// the delays of Jitter and the jitter of RetryDelay. The same seed,
 	// input and flags give the same start order and delays.
@@ -250,7 +253,7 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	if cfg.JobsFile != nil {
 		r.cfg.Jobs = cfg.JobsFile.Jobs()
 	}
-	if cfg.DirectExec {
+	if cfg.DirectExec && cfg.Nice.Program == "" {
 		r.direct = newDirectExec(r.cfg.Shell, r.cfg.Env, r.cfg.Template)
 	}
 	if cfg.Guard {
