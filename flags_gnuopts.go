@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"runtime"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/sys/unix"
@@ -29,6 +31,11 @@ type gnuOptsFlags struct {
 	nice   int
 	// niceSet: --nice was given (0 is a level).
 	niceSet bool
+	load    string
+	memfree string
+	limit   string
+	// procDir replaces /proc for --load and --memfree (hidden: tests).
+	procDir string
 }
 
 // register defines the flags on fs.
@@ -37,11 +44,34 @@ func (g *gnuOptsFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&g.header, "header", "", "the first input line (or first value of each ::: source) names the columns: {name} for {N}; `REGEX` is : (any value: the first line), or 0 for {file} naming a :::: FILE source")
 	fs.BoolVar(&g.csv, "csv", false, "split each input line into columns by CSV's rules: quoted fields may hold commas, quotes and newlines (--colsep gives another one-character separator)")
 	fs.IntVar(&g.nice, "nice", 0, "run the jobs at niceness `N` (-20 to 19; below krun's own only with privileges)")
+	fs.StringVar(&g.load, "load", "", "start no job while the 1-minute load average is above `MAX` (a number, or N% of the CPUs)")
+	fs.StringVar(&g.memfree, "memfree", "", "start no job while less than `SIZE` of memory is available (K, M, G, T); below half of it, end the youngest job and run it again later")
+	fs.StringVar(&g.limit, "limit", "", "before each job starts, run shell `CMD`: exit 0 starts it, 1 waits, 2 also ends the youngest job to run it again later; \"load N\" and \"mem SIZE\" are built in")
+	fs.StringVar(&g.procDir, "proc-dir", "", "read loadavg and meminfo in `DIR` instead of /proc (for tests)")
+	fs.MarkHidden("proc-dir")
 	fs.BoolVar(&g.plus, "plus", false, "more replacement strings: {..} {...} {/..} {/...} {+/} {+.} {+..} {+...}, {##} (number of jobs), {0#} {0%} (zero-padded {#} {%})")
 }
 
 // validate checks the flags' values and combinations.
 func (g *gnuOptsFlags) validate(given func(string) bool) error {
+	for _, f := range []struct{ name, value string }{{"load", g.load}, {"memfree", g.memfree}, {"limit", g.limit}, {"proc-dir", g.procDir}} {
+		if f.value == "" && given(f.name) {
+			return fmt.Errorf("--%s: the value is empty", f.name)
+		}
+	}
+	if g.load != "" {
+		if _, err := runner.ParseLoad(g.load, 1); err != nil {
+			return fmt.Errorf("--load: %w", err)
+		}
+	}
+	if g.memfree != "" {
+		if _, err := runner.ParseMemFree(g.memfree); err != nil {
+			return fmt.Errorf("--memfree: %w", err)
+		}
+	}
+	if name, _, _ := strings.Cut(strings.TrimSpace(g.limit), " "); name == "io" {
+		return errors.New("--limit: GNU parallel's \"io N\" is not built into krun (it needs iostat): give a command that exits 0, 1 or 2")
+	}
 	g.niceSet = given("nice")
 	if g.niceSet {
 		if _, err := runner.NewNice(g.nice, 0, true); err != nil {
@@ -137,6 +167,22 @@ func (g *gnuOptsFlags) withHeader(in *runner.Inputs, tmpl, tag *runner.Template)
 
 // control sets the job-control settings of these flags.
 func (g *gnuOptsFlags) control(cfg *runner.Config) error {
+	var err error
+	if g.load != "" {
+		if cfg.Gate.MaxLoad, err = runner.ParseLoad(g.load, runtime.NumCPU()); err != nil {
+			return fmt.Errorf("--load: %w", err)
+		}
+	}
+	if g.memfree != "" {
+		if cfg.Gate.MemFree, err = runner.ParseMemFree(g.memfree); err != nil {
+			return fmt.Errorf("--memfree: %w", err)
+		}
+	}
+	cfg.Gate.Limit = g.limit
+	cfg.Gate.ProcDir = g.procDir
+	if err := cfg.Gate.Validate(); err != nil {
+		return err
+	}
 	if g.niceSet {
 		raw, err := unix.Getpriority(unix.PRIO_PROCESS, 0)
 		if err != nil {

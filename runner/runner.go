@@ -40,8 +40,12 @@ type Job struct {
 	Delay time.Duration
 	// starvedAlone: the job is being tried again for want of descriptors
 	// with no other job running; retried: it is being tried again at all
-	// (run loop only).
-	starvedAlone, retried bool
+	// (run loop only); evicted: the Gate ended it once, and it runs again
+	// (its goroutine only).
+	starvedAlone, retried, evicted bool
+	// started orders the jobs by their last start on the run loop: the
+	// youngest has the highest (run loop only).
+	started uint64
 }
 
 // Sink receives the output of the jobs. Begin is called from the goroutine
@@ -153,6 +157,9 @@ type Config struct {
 	// Nice runs the jobs at another niceness (--nice); the zero Nice
 	// leaves it.
 	Nice Nice
+	// Gate holds job starts back while the machine is busy (--load,
+	// --memfree, --limit); the zero Gate starts them as slots free.
+	Gate Gate
 	// Seed seeds every random choice of the run: the order of Shuffle,
 	// the delays of Jitter and the jitter of RetryDelay. The same seed,
 	// input and flags give the same start order and delays.
@@ -215,6 +222,9 @@ type finished struct {
 	// noDescriptors: the job could not start for want of file descriptors
 	// and waits for another job to end.
 	noDescriptors bool
+	// evicted: the Gate ended the job; it waits to run again (status is
+	// its try's).
+	evicted bool
 }
 
 // record is an item from the input goroutine: fields and their input
@@ -252,6 +262,9 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	}
 	if cfg.JobsFile != nil {
 		r.cfg.Jobs = cfg.JobsFile.Jobs()
+	}
+	if cfg.DryRun != nil {
+		r.cfg.Gate = Gate{} // nothing runs: nothing to wait for
 	}
 	if cfg.DirectExec && cfg.Nice.Program == "" {
 		r.direct = newDirectExec(r.cfg.Shell, r.cfg.Env, r.cfg.Template)
@@ -349,6 +362,13 @@ type run struct {
 	jitter *rand.Rand
 	// jobsFileErr is the last problem with -j FILE, said once.
 	jobsFileErr string
+	// held is a record waiting for the Gate to open; requeue the jobs the
+	// Gate ended, waiting to run again (they keep their slots); gateSaid
+	// the kinds of holding back already said.
+	held     *record
+	starts   uint64 // jobs started or started again, for Job.started
+	requeue  []finished
+	gateSaid map[string]bool
 
 	// Shared with the job goroutines:
 	done    chan finished
@@ -363,14 +383,15 @@ type run struct {
 func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 	inputOpen := true
 	ctxDone := ctx.Done()
-	var delayTimer <-chan time.Time
+	var delayTimer, gateTimer <-chan time.Time
 	for inputOpen || r.inflight > 0 {
 		var next <-chan record
 		var breakerTimer <-chan time.Time
 		if r.breaker != nil {
 			breakerTimer = r.breaker.reopen
 		}
-		if r.canStart() {
+		gateTimer = r.gateTimer(gateTimer)
+		if r.canStart() && r.held == nil && len(r.requeue) == 0 {
 			if wait := time.Until(r.nextStart); wait > 0 {
 				if delayTimer == nil {
 					delayTimer = time.After(wait)
@@ -388,7 +409,14 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 				}
 				continue
 			}
+			if !r.gateOpen() {
+				r.held = &rec
+				continue
+			}
 			r.start(rec)
+		case <-gateTimer:
+			gateTimer = nil
+			r.pollGate()
 		case <-delayTimer:
 			delayTimer = nil
 		case f := <-r.done:
@@ -408,6 +436,7 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 		}
 		if r.stopping {
 			inputOpen = false
+			r.dropRequeued()
 		}
 	}
 	r.result.LastSeq = r.seq
@@ -450,7 +479,7 @@ func (r *run) start(rec record) {
 		return
 	}
 	fields := rec.fields
-	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
+	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1 || r.cfg.Gate.evicts()}
 	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot, Total: r.total, Slots: r.cfg.Jobs})
 	job.Command = cmd
 	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
@@ -475,6 +504,8 @@ func (r *run) start(rec record) {
 		r.cfg.Sink.Message(line)
 	}
 	r.startGuard()
+	r.starts++
+	job.started = r.starts
 	out := r.cfg.Sink.Begin(job)
 	r.result.Started++
 	r.inflight++
@@ -529,6 +560,10 @@ func (r *run) finish(f finished) {
 	if f.job.retried {
 		f.job.retried = false
 		r.retrying--
+	}
+	if f.evicted {
+		r.requeued(f)
+		return
 	}
 	if f.noDescriptors {
 		r.starved = append(r.starved, f)
