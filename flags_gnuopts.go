@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/krun-dev/krun/output"
 	"github.com/krun-dev/krun/runner"
 )
 
@@ -35,7 +36,10 @@ type gnuOptsFlags struct {
 	memfree string
 	limit   string
 	// procDir replaces /proc for --load and --memfree (hidden: tests).
-	procDir string
+	procDir    string
+	files      bool
+	ctag       bool
+	ctagString string
 }
 
 // register defines the flags on fs.
@@ -49,6 +53,9 @@ func (g *gnuOptsFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&g.limit, "limit", "", "before each job starts, run shell `CMD`: exit 0 starts it, 1 waits, 2 also ends the youngest job to run it again later; \"load N\" and \"mem SIZE\" are built in")
 	fs.StringVar(&g.procDir, "proc-dir", "", "read loadavg and meminfo in `DIR` instead of /proc (for tests)")
 	fs.MarkHidden("proc-dir")
+	fs.BoolVar(&g.files, "files", false, "write each job's standard output to a file of its own in --tmpdir (kept), and print the file's name instead of the output")
+	fs.BoolVar(&g.ctag, "ctag", false, "same as --tag --color (GNU parallel's colour tag)")
+	fs.StringVar(&g.ctagString, "ctagstring", "", "same as --tagstring `STR` --color")
 	fs.BoolVar(&g.plus, "plus", false, "more replacement strings: {..} {...} {/..} {/...} {+/} {+.} {+..} {+...}, {##} (number of jobs), {0#} {0%} (zero-padded {#} {%})")
 }
 
@@ -194,4 +201,37 @@ func (g *gnuOptsFlags) control(cfg *runner.Config) error {
 		}
 	}
 	return nil
+}
+
+// validateGNUOpts checks these flags, and turns --ctag and --ctagstring
+// into --tag and --tagstring with --color (always, unless --color says
+// otherwise).
+func (o *options) validateGNUOpts(given func(string) bool) error {
+	if err := o.gnuOptsFlags.validate(given); err != nil {
+		return err
+	}
+	if given("ctagstring") && o.ctagString == "" {
+		return errors.New("--ctagstring: the value is empty")
+	}
+	if o.ctagString != "" && o.tagString != "" {
+		return errors.New("--ctagstring and --tagstring both set the tag: use one")
+	}
+	if o.ctag || o.ctagString != "" {
+		o.tag = o.tag || o.ctag
+		if o.ctagString != "" {
+			o.tagString = o.ctagString
+		}
+		if !given("color") {
+			o.color = "always"
+		}
+	}
+	return nil
+}
+
+// wrapSink applies --files to the run's sink.
+func (g *gnuOptsFlags) wrapSink(sink output.Sink, tmpDir string) output.Sink {
+	if !g.files {
+		return sink
+	}
+	return output.Files(sink, tmpDir)
 }

@@ -307,7 +307,7 @@ func (o *options) validate() error {
 	case o.context && o.xargs:
 		return errors.New("-X and -m (--xargs) pack arguments differently: use one (-X repeats the word around {} for each argument)")
 	}
-	if err := o.gnuOptsFlags.validate(given); err != nil {
+	if err := o.validateGNUOpts(given); err != nil {
 		return err
 	}
 	if !slices.Contains(colorValues, o.color) {

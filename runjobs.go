@@ -112,6 +112,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		rep.observers = append(rep.observers, progress)
 		defer progress.Close()
 	}
+	sink = o.wrapSink(sink, o.tmpDir)
 	warnings.to = sink
 	// control holds the job-control settings; the rest is set here.
 	cfg := control
@@ -129,7 +130,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	cfg.ReapOrphans = true
 	// 2>&1: one pipe per job keeps its lines in the order it wrote them;
 	// not when --append takes one of the streams apart.
-	cfg.MergeStderr = outOpt.SameFile() && o.appendOut == "" && o.appendErr == ""
+	cfg.MergeStderr = outOpt.SameFile() && o.appendOut == "" && o.appendErr == "" && !o.files
 	cfg.Guard = !o.dryRun
 	cfg.Signals = intr.run
 	var dry *bufio.Writer
