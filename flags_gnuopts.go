@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"runtime"
@@ -40,6 +41,10 @@ type gnuOptsFlags struct {
 	files      bool
 	ctag       bool
 	ctagString string
+	latestLine bool
+	// latest holds the running jobs' latest lines when --latest-line
+	// draws them on a terminal (set by latestRows).
+	latest *output.LatestLines
 }
 
 // register defines the flags on fs.
@@ -56,6 +61,7 @@ func (g *gnuOptsFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&g.files, "files", false, "write each job's standard output to a file of its own in --tmpdir (kept), and print the file's name instead of the output")
 	fs.BoolVar(&g.ctag, "ctag", false, "same as --tag --color (GNU parallel's colour tag)")
 	fs.StringVar(&g.ctagString, "ctagstring", "", "same as --tagstring `STR` --color")
+	fs.BoolVar(&g.latestLine, "latest-line", false, "on a terminal, show one live line per running job with its latest output line (output as usual); elsewhere write only the last line of each job, as GNU parallel")
 	fs.BoolVar(&g.plus, "plus", false, "more replacement strings: {..} {...} {/..} {/...} {+/} {+.} {+..} {+...}, {##} (number of jobs), {0#} {0%} (zero-padded {#} {%})")
 }
 
@@ -216,6 +222,9 @@ func (o *options) validateGNUOpts(given func(string) bool) error {
 	if o.ctagString != "" && o.tagString != "" {
 		return errors.New("--ctagstring and --tagstring both set the tag: use one")
 	}
+	if o.files && o.latestLine {
+		return errors.New("--files and --latest-line: use one (--files prints only file names)")
+	}
 	if o.ctag || o.ctagString != "" {
 		o.tag = o.tag || o.ctag
 		if o.ctagString != "" {
@@ -228,10 +237,31 @@ func (o *options) validateGNUOpts(given func(string) bool) error {
 	return nil
 }
 
-// wrapSink applies --files to the run's sink.
+// wrapSink applies --files and --latest-line to the run's sink.
 func (g *gnuOptsFlags) wrapSink(sink output.Sink, tmpDir string) output.Sink {
-	if !g.files {
-		return sink
+	switch {
+	case g.files:
+		return output.Files(sink, tmpDir)
+	case g.latestLine && g.latest != nil:
+		return output.LatestTap(sink, g.latest)
+	case g.latestLine:
+		return output.LatestOnly(sink)
 	}
-	return output.Files(sink, tmpDir)
+	return sink
+}
+
+// latestRows adds --latest-line's rows to the progress display on the
+// terminal stderr.
+func (o *options) latestRows(po *output.ProgressOptions, stderr io.Writer) {
+	if !o.latestLine {
+		return
+	}
+	o.latest = output.NewLatestLines()
+	po.Rows = o.latest.Rows
+	po.NoLine = !o.progress && !o.bar && !o.eta
+	if f, ok := stderr.(*os.File); ok {
+		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil {
+			po.Width, po.Height = int(ws.Col), int(ws.Row)
+		}
+	}
 }

@@ -479,13 +479,15 @@ func streamName(name string, w io.Writer) string {
 // a terminal: krun's streams that show on that terminal are wrapped so
 // that the line never cuts into them.
 func (o *options) setupProgress(opt *output.Options, total int64) *output.Progress {
-	if !o.progress && !o.bar && !o.eta || o.dryRun {
+	if !o.progress && !o.bar && !o.eta && !o.latestLine || o.dryRun {
 		return nil
 	}
 	if !isTerminal(opt.Stderr) {
 		return nil
 	}
-	p := output.NewProgress(opt.Stderr, output.ProgressOptions{Total: total, Bar: o.bar || (o.eta && total > 0), ETA: o.eta})
+	po := output.ProgressOptions{Total: total, Bar: o.bar || (o.eta && total > 0), ETA: o.eta}
+	o.latestRows(&po, opt.Stderr)
+	p := output.NewProgress(opt.Stderr, po)
 	if isTerminal(opt.Stdout) {
 		opt.Stdout = p.Wrap(opt.Stdout)
 	}
