@@ -56,7 +56,7 @@ func newConfig(o *options, args []string, getenv func(string) string) (*config, 
 		return nil, err
 	}
 	if o.tagString != "" {
-		if c.tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context}); err != nil {
+		if c.tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context, Plus: o.plus}); err != nil {
 			return nil, fmt.Errorf("--tagstring: %w", err)
 		}
 	}
@@ -122,7 +122,7 @@ func (o *options) inputOptions(sources []runner.Source) (runner.InputOptions, er
 			return in, fmt.Errorf("--trim: %w", err)
 		}
 	}
-	return in, nil
+	return in, o.gnuOptsFlags.input(&in, o.colsep)
 }
 
 // Input source separators on the command line.
@@ -217,6 +217,9 @@ func (o *options) validate() error {
 	case o.context && o.xargs:
 		return errors.New("-X and -m (--xargs) pack arguments differently: use one (-X repeats the word around {} for each argument)")
 	}
+	if err := o.validateGNUOpts(given); err != nil {
+		return err
+	}
 	if !slices.Contains(colorValues, o.color) {
 		return fmt.Errorf("--color: invalid value %q: want auto, always or never", o.color)
 	}
@@ -272,6 +275,9 @@ func (o *options) control(cfg *runner.Config) error {
 		cfg.Breaker = &b
 	}
 	cfg.Shuffle = o.shuffle
+	if err := o.gnuOptsFlags.control(cfg); err != nil {
+		return err
+	}
 	if o.jitter != "" {
 		if cfg.Jitter, err = runner.ParseDuration(o.jitter); err != nil {
 			return fmt.Errorf("--jitter: %w", err)

@@ -68,6 +68,7 @@ type options struct {
 	chaosTrace string
 	// chaosSnapshots: --chaos-trace records the files after each job.
 	chaosSnapshots bool
+	gnuOptsFlags
 }
 
 // register defines the flags on fs. Names follow GNU parallel, and xargs
@@ -123,6 +124,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.eta, "eta", false, "show the estimated time left on the progress line (when the job count is known)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each command, quoted, instead of running it")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "print each command to stderr as it starts")
+	o.gnuOptsFlags.register(fs)
 	fs.BoolVar(&o.shuffle, "shuffle", false, "start the jobs in a random order ({#} stays the input order number)")
 	fs.StringVar(&o.jitter, "jitter", "", "delay each job's start by a random time from 0 up to `D`")
 	fs.StringVar(&o.seed, "seed", "", "fix the randomness of --shuffle, --jitter and --retry-delay with `S` (a whole number) to replay a run; without it a seed is chosen (and printed with --shuffle or --jitter)")

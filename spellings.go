@@ -26,6 +26,8 @@ var gnuSpellings = map[string]string{
 	"maxargs":       "max-args",
 	"maxprocs":      "max-procs",
 	"tempdir":       "tmpdir",
+	"ll":            "latest-line",
+	"latestline":    "latest-line",
 	// GNU parallel's citation notice switches: accepted, and nothing to do.
 	"willcite":  noticeFlag,
 	"no-notice": noticeFlag,

@@ -87,13 +87,15 @@ func streamName(name string, w io.Writer) string {
 // a terminal: krun's streams that show on that terminal are wrapped so
 // that the line never cuts into them.
 func (o *options) setupProgress(opt *output.Options, total int64) *output.Progress {
-	if !o.progress && !o.bar && !o.eta || o.dryRun {
+	if !o.progress && !o.bar && !o.eta && !o.latestLine || o.dryRun {
 		return nil
 	}
 	if !isTerminal(opt.Stderr) {
 		return nil
 	}
-	p := output.NewProgress(opt.Stderr, output.ProgressOptions{Total: total, Bar: o.bar || (o.eta && total > 0), ETA: o.eta})
+	po := output.ProgressOptions{Total: total, Bar: o.bar || (o.eta && total > 0), ETA: o.eta}
+	o.latestRows(&po, opt.Stderr)
+	p := output.NewProgress(opt.Stderr, po)
 	if isTerminal(opt.Stdout) {
 		opt.Stdout = p.Wrap(opt.Stdout)
 	}
@@ -149,7 +151,7 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 	if err != nil {
 		return nil, usageError(err)
 	}
-	tmpl, err := runner.ParseTemplate(cfg.words, runner.TemplateOptions{Replace: cfg.replace, Shell: shell, Context: cfg.context})
+	tmpl, err := runner.ParseTemplate(cfg.words, runner.TemplateOptions{Replace: cfg.replace, Shell: shell, Context: cfg.context, Quote: cfg.quote, Plus: cfg.plus})
 	if err != nil {
 		return nil, usageError(err)
 	}
@@ -171,6 +173,12 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 		fmt.Fprintln(stderr, noteLine("reading input from the terminal; end it with Ctrl-D (or give ::: ARGS, :::: FILE, -a FILE or a pipe)"))
 	}
 	if l.in, err = runner.OpenInputs(inOpt); err != nil {
+		return nil, usageError(err)
+	}
+	// --header names the columns from the first input line: the templates
+	// learn the names now.
+	tagTmpl := cfg.tagTmpl
+	if tmpl, tagTmpl, err = cfg.withHeader(l.in, tmpl, tagTmpl); err != nil {
 		return nil, usageError(err)
 	}
 
@@ -202,6 +210,7 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 	if err != nil {
 		return nil, usageError(err)
 	}
+	l.sink = cfg.wrapSink(l.sink, cfg.tmpDir) // --files, --latest-line
 	// Above every sink: the reports and modes below see only a retried
 	// job's last try.
 	l.sink = output.Held(l.sink, outOpt)
@@ -213,7 +222,7 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 	rc := cfg.control // job control; the rest is set here
 	rc.Observer = l.rep.observer()
 	rc.Skip = l.rep.skip
-	rc.Tag, rc.TagTemplate = outOpt.Tag, cfg.tagTmpl
+	rc.Tag, rc.TagTemplate = outOpt.Tag, tagTmpl
 	rc.Template, rc.Jobs, rc.JobsFile, rc.Shell = tmpl, jobs, jobsFile, shell
 	rc.Sink = wordedSink{l.sink}
 	if cfg.verbose {
@@ -227,7 +236,7 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 	rc.ReapOrphans = true
 	// 2>&1: one pipe per job keeps its lines in the order it wrote them;
 	// not when --append takes one of the streams apart.
-	rc.MergeStderr = outOpt.SameFile() && cfg.appendOut == "" && cfg.appendErr == ""
+	rc.MergeStderr = outOpt.SameFile() && cfg.appendOut == "" && cfg.appendErr == "" && !cfg.files
 	rc.Guard = !cfg.dryRun
 	rc.Signals = l.intr.run
 	if cfg.dryRun {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/krun-dev/krun/runner"
 )
@@ -19,15 +20,18 @@ import (
 // binary, which every krun start paid for). It is a runner.Observer; its
 // methods are safe for concurrent use.
 type Progress struct {
-	mu      sync.Mutex
-	tty     io.Writer // the terminal the line is drawn on (krun's stderr)
-	opt     ProgressOptions
-	start   time.Time
-	spin    int
-	line    []byte // the latest rendering
-	drawn   bool   // the line is on the screen now
-	midLine bool   // the output left the cursor inside a line
-	closed  bool
+	mu    sync.Mutex
+	tty   io.Writer // the terminal the line is drawn on (krun's stderr)
+	opt   ProgressOptions
+	start time.Time
+	spin  int
+	line  []byte // the latest rendering
+	drawn bool   // the line is on the screen now
+	// rows is how many terminal rows the drawn block takes (--latest-line
+	// rows above the line).
+	rows, drawnRows int
+	midLine         bool // the output left the cursor inside a line
+	closed          bool
 
 	counts sync.Mutex
 	done   int
@@ -47,6 +51,14 @@ type ProgressOptions struct {
 	Bar bool
 	// ETA shows the estimated time left (needs Total).
 	ETA bool
+	// Rows, when set, gives rows drawn above the progress line (the
+	// running jobs' latest lines of --latest-line); NoLine draws them
+	// without the line. Width and Height are the terminal's size (0:
+	// unknown), to cut rows to one screen line each and to show no more
+	// rows than fit.
+	Rows          func() []string
+	NoLine        bool
+	Width, Height int
 }
 
 // NewProgress returns a Progress drawing on tty.
@@ -83,11 +95,44 @@ var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "
 
 // show renders the line for done jobs (failed of them) and draws it.
 func (p *Progress) show(done, failed int) {
-	line := p.render(done, failed, time.Since(p.start))
+	var lines []string
+	if p.opt.Rows != nil {
+		lines = p.fitRows(p.opt.Rows())
+	}
+	if !p.opt.NoLine {
+		lines = append(lines, p.render(done, failed, time.Since(p.start)))
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.line = []byte(line)
+	// Erased and drawn again in full: the number of rows changes.
+	p.erase()
+	p.line = []byte(strings.Join(lines, "\n\x1b[K"))
+	p.rows = len(lines)
 	p.draw()
+}
+
+// fitRows cuts each row to the terminal's width and keeps as many as fit
+// its height, the last one saying how many more there are.
+func (p *Progress) fitRows(rows []string) []string {
+	width, height := p.opt.Width, p.opt.Height
+	if width <= 0 {
+		width = 80
+	}
+	width = max(width, 4)
+	if height <= 0 {
+		height = 24
+	}
+	if most := max(height-2, 1); len(rows) > most {
+		more := len(rows) - most + 1
+		rows = append(rows[:most-1:most-1], fmt.Sprintf("... %d more running", more))
+	}
+	for i, r := range rows {
+		if n := utf8.RuneCountInString(r); n >= width {
+			rs := []rune(r)
+			rows[i] = string(rs[:width-2]) + ">"
+		}
+	}
+	return rows
 }
 
 // render is the line: "krun  50% |█████     | (3/6) [1s:1s]", with a bar
@@ -156,7 +201,7 @@ func (p *Progress) Close() {
 // erase removes the line from the screen. p.mu must be held.
 func (p *Progress) erase() {
 	if p.drawn {
-		io.WriteString(p.tty, "\r\x1b[K")
+		io.WriteString(p.tty, "\r\x1b[K"+strings.Repeat("\x1b[1A\x1b[K", max(p.drawnRows-1, 0)))
 		p.drawn = false
 	}
 }
@@ -168,7 +213,7 @@ func (p *Progress) draw() {
 		return
 	}
 	p.tty.Write(append([]byte("\r\x1b[K"), p.line...))
-	p.drawn = true
+	p.drawn, p.drawnRows = true, p.rows
 }
 
 // screenWriter writes output to the terminal around the progress line.

@@ -16,6 +16,11 @@ type Args struct {
 	Seq int64
 	// Slot is the job slot the job runs in, from 1.
 	Slot int
+	// Total is the number of jobs of the run ({##}, and the width of
+	// {0#}); Slots the number of job slots (the width of {0%}). 0 when
+	// not known.
+	Total int64
+	Slots int
 }
 
 // Expand builds the shell command line of one job: each replacement
@@ -60,9 +65,19 @@ func writePart(b *strings.Builder, p *part, a Args, fields []string) error {
 	case partLiteral:
 		b.WriteString(p.text)
 	case partSeq:
+		if p.pad {
+			b.WriteString(padded(a.Seq, a.Total))
+			break
+		}
 		b.WriteString(strconv.FormatInt(a.Seq, 10))
 	case partSlot:
+		if p.pad {
+			b.WriteString(padded(int64(a.Slot), int64(a.Slots)))
+			break
+		}
 		b.WriteString(strconv.Itoa(a.Slot))
+	case partTotal:
+		b.WriteString(strconv.FormatInt(a.Total, 10))
 	case partArg:
 		if p.col > 0 {
 			fields = a.Fields

@@ -72,6 +72,13 @@ type InputOptions struct {
 	// parallel does: the shorter sources start again from their first
 	// item until the longest one ends. Every source is held in memory.
 	Link bool
+	// Header takes the column names from the input (--header, see
+	// header.go); [Inputs.Names] returns them.
+	Header HeaderMode
+	// CSV, when not 0, splits every item into columns by CSV's rules with
+	// this separator (--csv), instead of ColSep; an item of a file or
+	// stdin ends at a delimiter outside double quotes.
+	CSV rune
 }
 
 // Inputs yields the argument records of a run: the cartesian product of the
@@ -90,6 +97,8 @@ type Inputs struct {
 	done    bool
 	// warnedNUL: the NUL warning was given.
 	warnedNUL bool
+	// names are the column names of --header.
+	names []string
 }
 
 // OpenInputs opens every input source up front, so that an unreadable file
@@ -107,6 +116,9 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 	if opt.Link {
 		for _, src := range sources {
 			r, err := in.open(src)
+			if err == nil {
+				err = in.readHeader(src, r)
+			}
 			if err != nil {
 				in.Close()
 				return nil, err
@@ -118,6 +130,9 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 	var groups [][]itemReader
 	for _, src := range sources {
 		r, err := in.open(src)
+		if err == nil {
+			err = in.readHeader(src, r)
+		}
 		if err != nil {
 			in.Close()
 			return nil, err
@@ -183,7 +198,11 @@ func (in *Inputs) open(src Source) (itemReader, error) {
 		in.closers = append(in.closers, f)
 		r = f
 	}
-	return newStreamReader(r, src.name(), in.opt.Delimiter), nil
+	sr := newStreamReader(r, src.name(), in.opt.Delimiter)
+	if in.opt.CSV != 0 {
+		return &csvItems{r: sr, delim: in.opt.Delimiter}, nil
+	}
+	return sr, nil
 }
 
 // Total returns the number of records when it is known before reading
@@ -298,7 +317,9 @@ func (in *Inputs) fields(items []string) ([]string, bool) {
 		if strings.TrimLeft(item, " \t\r\n") != "" {
 			blank = false
 		}
-		if in.opt.ColSep != nil {
+		if in.opt.CSV != 0 {
+			rec = append(rec, splitCSV(item, in.opt.CSV)...)
+		} else if in.opt.ColSep != nil {
 			rec = append(rec, in.opt.ColSep.Split(item, -1)...)
 		} else {
 			rec = append(rec, item)

@@ -15,7 +15,7 @@ const maxRetryDelay = 5 * time.Minute
 // runJob runs a job on its own goroutine: its tries, each with the time
 // limit, the waits between them, and finally the hand-over of its output.
 func (r *run) runJob(job *Job, out JobOutput, limit time.Duration) {
-	if job.Delay > 0 && !job.retried {
+	if job.Delay > 0 && !job.retried && !job.evicted {
 		// --jitter: wait, holding the slot; a stopping run ends the job
 		// here, unstarted.
 		timer := time.NewTimer(job.Delay)
@@ -30,10 +30,17 @@ func (r *run) runJob(job *Job, out JobOutput, limit time.Duration) {
 	tries := max(r.cfg.Retries, 1)
 	var st Status
 	for attempt := 1; ; attempt++ {
-		var starved bool
-		st, starved = r.try(job, out, attempt, limit)
+		var starved, evicted bool
+		st, starved, evicted = r.try(job, out, attempt, limit)
 		if starved {
 			r.done <- finished{job: job, out: out, noDescriptors: true}
+			return
+		}
+		if evicted && st.Killed && st.Failed() && !r.quitting() {
+			// Ended by the Gate: it runs again later, from its first try.
+			job.evicted = true
+			out.Discard()
+			r.done <- finished{job: job, out: out, status: st, evicted: true}
 			return
 		}
 		if !st.Failed() || attempt >= tries || r.quitting() {
@@ -64,7 +71,9 @@ func (r *run) quitting() bool {
 
 // try runs the job's command once. starved reports that it could not start
 // for want of file descriptors, on the first try, while others run.
-func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st Status, starved bool) {
+//
+// evicted reports that the Gate ended it (see evictYoungest).
+func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st Status, starved, evicted bool) {
 	start := time.Now()
 	r.observe(Event{Kind: EventStart, Job: job, Attempt: attempt, Time: start})
 	env := jobEnv(r.cfg.Env, job)
@@ -76,6 +85,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 			prog = shell
 		}
 	}
+	prog = r.cfg.Nice.wrap(prog)
 	r.starting <- struct{}{} // a few descriptors for a moment: see descriptors.go
 	p, err := startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
 	if err != nil && direct && !isDescriptorShortage(err) {
@@ -86,9 +96,9 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 	<-r.starting
 	if err != nil {
 		if attempt == 1 && isDescriptorShortage(err) {
-			return Status{}, true
+			return Status{}, true, false
 		}
-		return r.notStarted(job, attempt, fmt.Errorf("cannot start: %w%s", err, ArgsTooLongHint(job.Command, CommandLineLimit(env)))), false
+		return r.notStarted(job, attempt, fmt.Errorf("cannot start: %w%s", err, ArgsTooLongHint(job.Command, CommandLineLimit(env)))), false, false
 	}
 	p.reap = r.cfg.ReapOrphans
 	r.procs.add(p)
@@ -111,7 +121,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		st.Timeout = limit
 	}
 	st.Start, st.Duration, st.Attempt = start, time.Since(start), attempt
-	return st, false
+	return st, false, p.evicted.Load()
 }
 
 // isDescriptorShortage reports whether err means the process is out of

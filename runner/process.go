@@ -50,6 +50,8 @@ type process struct {
 	tail *tailBuffer
 	// reap: krun is the subreaper; reap what the job leaves behind.
 	reap bool
+	// evicted is set when the Gate ends the job, to run it again later.
+	evicted atomic.Bool
 }
 
 // program is what to execute for a job: a path and its argv, the shell

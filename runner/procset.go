@@ -62,3 +62,20 @@ func (s *procSet) kill() {
 		p.signal(syscall.SIGKILL)
 	}
 }
+
+// youngest returns the process of the job started last that krun is not
+// already ending, or nil. Only the run loop may call it (Job.started).
+func (s *procSet) youngest() *process {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var y *process
+	for p := range s.procs {
+		if p.killed.Load() || p.evicted.Load() {
+			continue
+		}
+		if y == nil || p.job.started > y.job.started {
+			y = p
+		}
+	}
+	return y
+}

@@ -46,6 +46,25 @@ var quotingCases = []struct {
 	{"two-places", `printf '%s\0' {} "{}" '{}'`, false, func(v string) []string { return []string{v, v, v} }},
 }
 
+// quoteWordCases are -q templates, given as command words: each word,
+// shell syntax and all, must reach the program as it is, with the value
+// in place of the replacement string.
+var quoteWordCases = []struct {
+	name  string
+	words []string
+	want  func(v string) []string
+}{
+	{"q-bare", []string{"printf", `%s\0`, "{}"}, func(v string) []string { return []string{v} }},
+	{"q-appended", []string{"printf", `%s\0`}, func(v string) []string { return []string{v} }},
+	{"q-in-word", []string{"printf", `%s\0`, "x {} y"}, func(v string) []string { return []string{"x " + v + " y"} }},
+	{"q-shell-text", []string{"printf", `%s\0`, `"{}" '{}' $(x) ; {.}`}, func(v string) []string {
+		return []string{`"` + v + `" '` + v + `' $(x) ; ` + trimExt(v)}
+	}},
+	{"q-sh-c", []string{"sh", "-c", `printf '%s\0' "$@"`, "sh", "{}", "{/}|{//}"}, func(v string) []string {
+		return []string{v, baseName(v) + "|" + dirName(v)}
+	}},
+}
+
 // testShells are the shells the quoting is checked in: /bin/sh, and bash,
 // ksh and zsh where they are installed. CI installs them all, and there a
 // missing one fails the test rather than narrowing it.
@@ -116,6 +135,27 @@ func checkQuoting(t *testing.T, v string) {
 			}
 		}
 	}
+	for _, tc := range quoteWordCases {
+		for _, sh := range testShells(t) {
+			tmpl, err := ParseTemplate(tc.words, TemplateOptions{Shell: sh, Quote: true})
+			if err != nil {
+				t.Fatalf("%s for %s: parse: %v", tc.name, sh, err)
+			}
+			command, err := tmpl.Expand(Args{Fields: []string{v}, Seq: 1, Slot: 1})
+			if err != nil && strings.HasSuffix(sh, "zsh") && strings.ContainsAny(v, quoting.EvaluatedChars) {
+				continue // zsh refuses these in every template (evaluate.go)
+			}
+			if err != nil {
+				t.Fatalf("%s for %s: expand %q: %v", tc.name, sh, v, err)
+			}
+			got := runShell(t, sh, dir, command)
+			want := tc.want(v)
+			if strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {
+				t.Errorf("%s with %s: argument %q in %q gave command %q: program got %q, want %q", tc.name, sh, v, tc.words, command, got, want)
+			}
+		}
+	}
+	checkPlusQuoting(t, v, dir)
 	if entries, _ := os.ReadDir(dir); len(entries) > 0 {
 		t.Fatalf("argument %q ran code: %s appeared", v, entries[0].Name())
 	}

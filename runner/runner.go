@@ -40,8 +40,12 @@ type Job struct {
 	Delay time.Duration
 	// starvedAlone: the job is being tried again for want of descriptors
 	// with no other job running; retried: it is being tried again at all
-	// (run loop only).
-	starvedAlone, retried bool
+	// (run loop only); evicted: the Gate ended it once, and it runs again
+	// (its goroutine only).
+	starvedAlone, retried, evicted bool
+	// started orders the jobs by their last start on the run loop: the
+	// youngest has the highest (run loop only).
+	started uint64
 }
 
 // Sink receives the output of the jobs. Begin is called from the goroutine
@@ -157,6 +161,12 @@ type Config struct {
 	// drawn in start order; the job holds its slot while it waits
 	// (Job.Delay). A run stopping meanwhile ends the job unstarted.
 	Jitter time.Duration
+	// Nice runs the jobs at another niceness (--nice); the zero Nice
+	// leaves it.
+	Nice Nice
+	// Gate holds job starts back while the machine is busy (--load,
+	// --memfree, --limit); the zero Gate starts them as slots free.
+	Gate Gate
 	// Seed seeds every random choice of the run: the order of Shuffle,
 	// the delays of Jitter and the jitter of RetryDelay. The same seed,
 	// input and flags give the same start order and delays.
@@ -219,6 +229,9 @@ type finished struct {
 	// noDescriptors: the job could not start for want of file descriptors
 	// and waits for another job to end.
 	noDescriptors bool
+	// evicted: the Gate ended the job; it waits to run again (status is
+	// its try's).
+	evicted bool
 }
 
 // record is an item from the input goroutine: fields and their input
@@ -228,6 +241,9 @@ type record struct {
 	fields  []string
 	numbers []int // the source or column number of each field; nil: 1, 2, ...
 	err     error
+	// total is the number of records of the whole input, when the
+	// templates need it ({##}, {0#}); else 0.
+	total int64
 }
 
 // Run runs a job for every record of src, at most cfg.Jobs at a time, until
@@ -256,7 +272,10 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	if cfg.JobsFile != nil {
 		r.cfg.Jobs = cfg.JobsFile.Jobs()
 	}
-	if cfg.DirectExec {
+	if cfg.DryRun != nil {
+		r.cfg.Gate = Gate{} // nothing runs: nothing to wait for
+	}
+	if cfg.DirectExec && cfg.Nice.Program == "" {
 		r.direct = newDirectExec(r.cfg.Shell, r.cfg.Env, r.cfg.Template)
 	}
 	if cfg.Guard {
@@ -298,6 +317,9 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 			}
 			return rec
 		}
+		if usesTotal(cfg) {
+			read = countRecords(read)
+		}
 		if cfg.Shuffle {
 			sh := newShuffler(rand.New(rand.NewPCG(cfg.Seed, randShuffle)), cfg.ShuffleWindow, read)
 			read = sh.next
@@ -332,6 +354,7 @@ type run struct {
 	starting chan struct{}
 	slots    []bool // slots[i]: slot i+1 is taken
 	seq      int64  // records taken from the input, started or skipped
+	total    int64  // the number of records, for {##} and {0#}; 0: not counted
 	result   Result
 	err      error
 	stopping bool
@@ -356,6 +379,13 @@ type run struct {
 	jitter *rand.Rand
 	// jobsFileErr is the last problem with -j FILE, said once.
 	jobsFileErr string
+	// held is a record waiting for the Gate to open; requeue the jobs the
+	// Gate ended, waiting to run again (they keep their slots); gateSaid
+	// the kinds of holding back already said.
+	held     *record
+	starts   uint64 // jobs started or started again, for Job.started
+	requeue  []finished
+	gateSaid map[string]bool
 
 	// Shared with the job goroutines:
 	done    chan finished
@@ -370,7 +400,7 @@ type run struct {
 func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 	inputOpen := true
 	ctxDone := ctx.Done()
-	var delayTimer <-chan time.Time
+	var delayTimer, gateTimer <-chan time.Time
 	// pending is a record read while the descriptors held its job back
 	// (descriptors.go): it starts first once they allow.
 	var pending *record
@@ -380,7 +410,9 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 		if r.breaker != nil {
 			breakerTimer = r.breaker.reopen
 		}
-		startable := r.canStart()
+		gateTimer = r.gateTimer(gateTimer)
+		free := r.held == nil && len(r.requeue) == 0 // nothing waits for the Gate
+		startable := r.canStart() && free
 		switch {
 		case startable && time.Until(r.nextStart) > 0:
 			if delayTimer == nil {
@@ -389,11 +421,15 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 		case startable && pending != nil:
 			rec := *pending
 			pending = nil
+			if !r.gateOpen() {
+				r.held = &rec
+				continue
+			}
 			r.start(rec)
 			continue
 		case startable:
 			next = records
-		case pending == nil && inputOpen && r.heldByDescriptors():
+		case free && pending == nil && inputOpen && r.heldByDescriptors():
 			next = records // read ahead: is a job held back?
 		}
 		select {
@@ -410,7 +446,14 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 				r.warnDescriptors()
 				continue
 			}
+			if !r.gateOpen() {
+				r.held = &rec
+				continue
+			}
 			r.start(rec)
+		case <-gateTimer:
+			gateTimer = nil
+			r.pollGate()
 		case <-delayTimer:
 			delayTimer = nil
 		case f := <-r.done:
@@ -431,6 +474,7 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 		if r.stopping {
 			inputOpen = false
 			pending = nil
+			r.dropRequeued()
 		}
 	}
 	r.result.LastSeq = r.seq
@@ -478,12 +522,13 @@ func (r *run) heldByDescriptors() bool {
 // column, nil for 1, 2, ...) and starts it on a goroutine of its own.
 func (r *run) start(rec record) {
 	r.seq++
+	r.total = rec.total
 	if r.cfg.Skip != nil && r.cfg.Skip(rec.seq) {
 		return
 	}
 	fields := rec.fields
-	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
-	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
+	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1 || r.cfg.Gate.evicts()}
+	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot, Total: r.total, Slots: r.cfg.Jobs})
 	job.Command = cmd
 	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
 		err = errors.New("an argument contains a NUL byte, which no command line can carry (split the input at NULs with -0)")
@@ -507,6 +552,8 @@ func (r *run) start(rec record) {
 		r.cfg.Verbose(line)
 	}
 	r.startGuard()
+	r.starts++
+	job.started = r.starts
 	out := r.cfg.Sink.Begin(job)
 	r.result.Started++
 	r.inflight++
@@ -550,7 +597,7 @@ func (r *run) endJob(job *Job, out JobOutput, st Status) {
 func (r *run) setTag(job *Job) {
 	switch {
 	case r.cfg.TagTemplate != nil:
-		job.Tag, _ = r.cfg.TagTemplate.Expand(Args{Fields: job.Args, Seq: job.Seq, Slot: job.Slot})
+		job.Tag, _ = r.cfg.TagTemplate.Expand(Args{Fields: job.Args, Seq: job.Seq, Slot: job.Slot, Total: r.total, Slots: r.cfg.Jobs})
 	case r.cfg.Tag:
 		job.Tag = strings.Join(job.Args, " ")
 	}
@@ -561,6 +608,10 @@ func (r *run) finish(f finished) {
 	if f.job.retried {
 		f.job.retried = false
 		r.retrying--
+	}
+	if f.evicted {
+		r.requeued(f)
+		return
 	}
 	if f.noDescriptors {
 		r.starved = append(r.starved, f)

@@ -40,7 +40,7 @@ func (m modifier) apply(s string) string {
 	case modBaseNoExt:
 		return trimExt(baseName(s))
 	}
-	return s
+	return m.applyPlus(s)
 }
 
 // trimExt removes the last ".ext" when it is in the last path element:
@@ -85,8 +85,9 @@ type partKind uint8
 const (
 	partLiteral partKind = iota // template text, copied as is
 	partArg                     // {} {.} {/} {//} {/.} and their {N...} forms
-	partSeq                     // {#}
-	partSlot                    // {%}
+	partSeq                     // {#}, and {0#} with --plus
+	partSlot                    // {%}, and {0%} with --plus
+	partTotal                   // {##} with --plus: the number of jobs
 )
 
 // part is one piece of a parsed template.
@@ -95,6 +96,9 @@ type part struct {
 	text string   // the literal text, or the replacement string as written
 	col  int      // 0: all arguments; N: argument or column N
 	mod  modifier // path transformation of partArg
+	// pad: {0#} and {0%}, the number with leading zeros to the width of
+	// the largest one.
+	pad bool
 	// raw marks the replacement string that starts the template: its value
 	// is a command and is inserted unquoted (GNU parallel's rule).
 	raw bool
@@ -132,6 +136,9 @@ type Template struct {
 	// contextreplace.go): groupEnd[i] > i when one starts at part i; nil
 	// when there are none.
 	groupEnd []int
+	// words and opt are what the template was parsed from (WithNames).
+	words []string
+	opt   TemplateOptions
 }
 
 // TemplateOptions configures [ParseTemplate].
@@ -150,6 +157,19 @@ type TemplateOptions struct {
 	// each argument of a job with several (-X, GNU parallel's context
 	// replace): "pre-{}-post" with A and B is "pre-A-post pre-B-post".
 	Context bool
+	// Quote makes each command word one literal shell word (-q, GNU
+	// parallel's --quote): its text is quoted instead of being read as
+	// shell code, and no value is ever a command, not even a leading {}.
+	Quote bool
+	// Plus recognises GNU parallel's --plus replacement strings: {..}
+	// {...} {/..} {/...} {+/} {+.} {+..} {+...} (and their {N..} forms),
+	// {##}, {0#} and {0%}.
+	Plus bool
+	// Names are the column names of --header: {name} stands for column
+	// i+1 of Names[i], with the modifiers of {N}. The first of equal
+	// names wins; empty names and names with white space, quotes,
+	// backslashes, braces, $ or ` are not recognised.
+	Names []string
 }
 
 // ParseTemplate parses a command template: the command words joined with
@@ -165,7 +185,14 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 			return nil, fmt.Errorf("%s: GNU parallel's Perl expressions are not supported, krun runs no Perl (use {}, {.}, {/}, {//}, {/.} and shell code)", text[i:i+2+j+2])
 		}
 	}
-	parts := scanReplacements(text, opt.Replace)
+	scan := newScanOptions(opt)
+	var parts []part
+	if opt.Quote && !opt.Literal {
+		parts = quotedWordParts(words, scan)
+		text = partsText(parts)
+	} else {
+		parts = scanReplacements(text, scan)
+	}
 	appended := false
 	if opt.Literal {
 		var groupEnd []int
@@ -176,7 +203,7 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 		for i := range parts {
 			parts[i].raw = true
 		}
-		return &Template{parts: parts, text: text, groupEnd: groupEnd}, nil
+		return &Template{parts: parts, text: text, groupEnd: groupEnd, words: words, opt: opt}, nil
 	}
 	hasRepl := false
 	for _, p := range parts {
@@ -187,13 +214,14 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	}
 	switch {
 	case len(words) == 0 || strings.TrimSpace(text) == "":
-		// No command: each input is itself the command.
+		// No command: each input is itself the command (with -q, a
+		// command's name, as in GNU parallel).
 		parts = []part{{kind: partArg, text: "{}"}}
 	case !hasRepl:
 		parts = append(parts, part{kind: partLiteral, text: " "}, part{kind: partArg, text: "{}"})
 		appended = true
 	}
-	if parts[0].kind != partLiteral {
+	if parts[0].kind != partLiteral && !opt.Quote {
 		parts[0].raw = true
 	}
 	an, err := quoting.Analyze(pieces(parts), quoting.DialectOf(opt.Shell))
@@ -207,7 +235,7 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	if opt.Context {
 		parts, groupEnd = contextGroups(parts, an.Offsets, an.Words)
 	}
-	return &Template{parts: parts, text: text, appended: appended, groupEnd: groupEnd}, nil
+	return &Template{parts: parts, text: text, appended: appended, groupEnd: groupEnd, words: words, opt: opt}, nil
 }
 
 // appendedPrefix returns the command before the arguments when they are
@@ -221,7 +249,8 @@ func (t *Template) appendedPrefix() (string, bool) {
 
 // scanReplacements splits text into literal parts and replacement strings.
 // Braces that do not form a replacement string are literal text.
-func scanReplacements(text, replace string) []part {
+func scanReplacements(text string, so scanOptions) []part {
+	replace := so.replace
 	var parts []part
 	lit := 0
 	flush := func(end int) {
@@ -240,7 +269,7 @@ func scanReplacements(text, replace string) []part {
 		if text[i] == '{' {
 			if end := strings.IndexByte(text[i+1:], '}'); end >= 0 {
 				inner := text[i+1 : i+1+end]
-				if p, ok := parseReplacement(inner, replace == ""); ok {
+				if p, ok := so.parseReplacement(inner); ok {
 					flush(i)
 					p.text = text[i : i+end+2]
 					parts = append(parts, p)
@@ -256,20 +285,70 @@ func scanReplacements(text, replace string) []part {
 	return parts
 }
 
-// parseReplacement recognises the text between braces. bare tells whether
-// "{}" itself is a replacement string (it is not under -I).
-func parseReplacement(inner string, bare bool) (part, bool) {
+// scanOptions are what scanReplacements recognises.
+type scanOptions struct {
+	replace string // -I's string; "" for {}
+	plus    bool   // --plus
+	// names are the --header column names and their numbers.
+	names map[string]int
+}
+
+func newScanOptions(opt TemplateOptions) scanOptions {
+	so := scanOptions{replace: opt.Replace, plus: opt.Plus}
+	for i, name := range opt.Names {
+		if name == "" || strings.ContainsAny(name, " \t\n\r\v\f'\"\\{}$`") {
+			continue
+		}
+		if so.names == nil {
+			so.names = map[string]int{}
+		}
+		if _, dup := so.names[name]; !dup {
+			so.names[name] = i + 1
+		}
+	}
+	return so
+}
+
+// modifier returns the modifier written as s.
+func (so scanOptions) modifier(s string) (modifier, bool) {
+	if m, ok := modifiers[s]; ok {
+		return m, true
+	}
+	if so.plus {
+		m, ok := plusModifiers[s]
+		return m, ok
+	}
+	return modNone, false
+}
+
+// parseReplacement recognises the text between braces. "{}" itself is a
+// replacement string unless -I gives another.
+func (so scanOptions) parseReplacement(inner string) (part, bool) {
+	bare := so.replace == ""
 	switch inner {
 	case "#":
 		return part{kind: partSeq}, true
 	case "%":
 		return part{kind: partSlot}, true
 	}
+	if so.plus {
+		switch inner {
+		case "##":
+			return part{kind: partTotal}, true
+		case "0#":
+			return part{kind: partSeq, pad: true}, true
+		case "0%":
+			return part{kind: partSlot, pad: true}, true
+		}
+	}
+	if p, ok := so.namedColumn(inner); ok {
+		return p, true
+	}
 	digits := 0
 	for digits < len(inner) && inner[digits] >= '0' && inner[digits] <= '9' {
 		digits++
 	}
-	mod, ok := modifiers[inner[digits:]]
+	mod, ok := so.modifier(inner[digits:])
 	if !ok {
 		return part{}, false
 	}
@@ -284,6 +363,43 @@ func parseReplacement(inner string, bare bool) (part, bool) {
 		return part{}, false
 	}
 	return part{kind: partArg, col: col, mod: mod}, true
+}
+
+// namedColumn recognises {name} and {name<modifier>} for a --header
+// column name; the longest name wins.
+func (so scanOptions) namedColumn(inner string) (part, bool) {
+	if so.names == nil {
+		return part{}, false
+	}
+	for end := len(inner); end > 0; end-- {
+		col, ok := so.names[inner[:end]]
+		if !ok {
+			continue
+		}
+		if mod, ok := so.modifier(inner[end:]); ok {
+			return part{kind: partArg, col: col, mod: mod}, true
+		}
+	}
+	return part{}, false
+}
+
+// WithNames returns the template parsed again with the column names of
+// --header (see TemplateOptions.Names).
+func (t *Template) WithNames(names []string) (*Template, error) {
+	opt := t.opt
+	opt.Names = names
+	return ParseTemplate(t.words, opt)
+}
+
+// UsesTotal reports whether the template contains {##} or {0#}, which
+// need the number of jobs before the first one starts.
+func (t *Template) UsesTotal() bool {
+	for _, p := range t.parts {
+		if p.kind == partTotal || p.kind == partSeq && p.pad {
+			return true
+		}
+	}
+	return false
 }
 
 // String returns the template as given.

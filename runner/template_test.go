@@ -250,3 +250,40 @@ func TestExpandContext(t *testing.T) {
 		}
 	}
 }
+
+func TestExpandQuoteWords(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		words   []string
+		replace string
+		fields  []string
+		want    string
+	}{
+		{"shell-text", []string{"printf", "%s|", "a b"}, "", []string{"c"}, "printf '%s|' 'a b' c"},
+		{"sh-c", []string{"sh", "-c", `printf "%s\n" "$@"`, "sh"}, "", []string{"a b"}, `sh -c 'printf "%s\n" "$@"' sh 'a b'`},
+		{"in-word", []string{"echo", "x {} y"}, "", []string{"it's"}, `echo 'x ''it'\''s'' y'`},
+		{"leading-not-raw", []string{"{}", "x"}, "", []string{"echo a;"}, "'echo a;' x"},
+		{"no-command-not-raw", nil, "", []string{"echo a"}, "'echo a'"},
+		{"empty-word", []string{"echo", ""}, "", []string{"a"}, "echo '' a"},
+		{"keyword", []string{"if", "{}"}, "", []string{"then"}, "'if' 'then'"},
+		{"replace-I-quote", []string{"echo", "'XX"}, "XX", []string{"a"}, `echo ''\'''a`},
+		{"seq", []string{"echo", "{#}-{%}"}, "", []string{"a"}, "echo 7-3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tmpl, err := ParseTemplate(tt.words, TemplateOptions{Replace: tt.replace, Quote: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tmpl.Expand(Args{Fields: tt.fields, Seq: 7, Slot: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("Expand = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
