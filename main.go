@@ -70,7 +70,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			fmt.Fprintf(stderr, "krun: error: %v\n", err)
 			return exitUsage
 		}
-		args = append(env, joinColorValues(root.Flags(), args)...)
+		if args, err = xargsSpellings(root.Flags(), append(env, args...)); err != nil {
+			fmt.Fprintf(stderr, "krun: error: %v\n", err)
+			return exitUsage
+		}
+		args = joinColorValues(root.Flags(), args)
 	}
 	root.SetArgs(args)
 	err := root.Execute()

@@ -82,6 +82,7 @@ type options struct {
 	chaosTrace string
 	// chaosSnapshots: --chaos-trace records the files after each job.
 	chaosSnapshots bool
+	xargsFlags
 }
 
 // register defines the flags on fs. Names follow GNU parallel, and xargs
@@ -147,6 +148,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	var notice bool
 	fs.BoolVar(&notice, noticeFlag, false, "GNU parallel's notice switches (--will-cite, --no-notice, --citation, --gnu): accepted, nothing to do")
 	fs.MarkHidden(noticeFlag)
+	o.xargsFlags.register(fs)
 }
 
 // jobLimit returns the concurrency cap: --jobs, or the number of CPUs.
@@ -330,7 +332,7 @@ func (o *options) validate() error {
 	if modes > 1 {
 		return errors.New("--group, --line-buffer and --ungroup are different output modes: use one")
 	}
-	return nil
+	return o.xargsFlags.validate(given, o.maxArgs)
 }
 
 // control fills the job-control settings of cfg from the flags.

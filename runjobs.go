@@ -50,6 +50,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		return usageError(err)
 	}
 	inOpt.Stdin = stdin
+	o.xargsFlags.input(&inOpt)
 	// Warnings about the input go to stderr while the later sources are
 	// read, then through the sink, never into a job's block.
 	warnings := &messages{to: lineWriter{stderr}}
@@ -74,6 +75,11 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if err := o.control(&control); err != nil {
 		return usageError(err)
 	}
+	closeTTY, err := o.xargsFlags.control(&control, o.dryRun)
+	if err != nil {
+		return usageError(err)
+	}
+	defer closeTTY()
 	intr := watchInterrupts(ctx, stderr, termSeqTotal(control.TermSeq)+3*time.Second, os.Exit)
 	defer intr.stop()
 
@@ -134,7 +140,11 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		dry = bufio.NewWriterSize(stdout, 64<<10)
 		cfg.DryRun = dry
 	}
-	batches := runner.NewBatcher(in, runner.BatchOptions{MaxArgs: o.maxArgs, Pack: o.packs(), MaxLine: runner.CommandLineLimit(os.Environ()), Template: tmpl, Slots: jobs})
+	batchOpt := o.xargsFlags.batch(runner.BatchOptions{MaxArgs: o.maxArgs, Pack: o.packs(), MaxLine: runner.CommandLineLimit(os.Environ()), Template: tmpl, Slots: jobs}, o.changed)
+	if o.showLimits {
+		o.writeLimits(sink.Message, os.Environ(), batchOpt, jobs)
+	}
+	batches := runner.NewBatcher(o.xargsFlags.records(in), batchOpt)
 	if rep.junit != nil {
 		cfg.StderrTail = output.JUnitTail
 	}

@@ -72,6 +72,9 @@ type InputOptions struct {
 	// parallel does: the shorter sources start again from their first
 	// item until the longest one ends. Every source is held in memory.
 	Link bool
+	// EOF, when not empty, is the logical end of each source (xargs -E):
+	// the source ends before the first item equal to it.
+	EOF string
 }
 
 // Inputs yields the argument records of a run: the cartesian product of the
@@ -106,7 +109,7 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 	in := &Inputs{opt: opt}
 	if opt.Link {
 		for _, src := range sources {
-			r, err := in.open(src)
+			r, err := in.openSource(src)
 			if err != nil {
 				in.Close()
 				return nil, err
@@ -117,7 +120,7 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 	}
 	var groups [][]itemReader
 	for _, src := range sources {
-		r, err := in.open(src)
+		r, err := in.openSource(src)
 		if err != nil {
 			in.Close()
 			return nil, err

@@ -154,6 +154,20 @@ type Config struct {
 	// the delays of Jitter and the jitter of RetryDelay. The same seed,
 	// input and flags give the same start order and delays.
 	Seed uint64
+	// Confirm, when set, is asked before each job starts (xargs -p); a
+	// job it declines is not run and counts as neither failed nor
+	// succeeded. It is called from the goroutine running Run, one job at
+	// a time, and may block.
+	Confirm func(job *Job) bool
+	// TTY, when set, is the jobs' standard input instead of /dev/null
+	// (xargs -o). With TTYForeground, each job's process group is given
+	// the terminal's foreground while it runs, so that it may read it,
+	// and krun's own process group takes it back when the job ends.
+	TTY           *os.File
+	TTYForeground bool
+	// SlotVar, when set, names an environment variable that holds each
+	// job's slot number from 0 (xargs --process-slot-var): Job.Slot-1.
+	SlotVar string
 }
 
 // Streams of randomness drawn from Config.Seed: one per goroutine that
@@ -345,6 +359,8 @@ type run struct {
 	outFail chan error    // output failures met while jobs run
 	quit    chan struct{} // closed when no new try may start
 	procs   procSet
+	// ttyMu orders the jobs giving the terminal back (Config.TTY).
+	ttyMu sync.Mutex
 	// halting is set, before quit is closed, when a --halt rule stops
 	// the run.
 	halting atomic.Bool
@@ -450,6 +466,10 @@ func (r *run) start(rec record) {
 		if _, err := fmt.Fprintln(r.cfg.DryRun, job.Command); err != nil {
 			r.fail(fmt.Errorf("write dry run: %w", err))
 		}
+		return
+	}
+	if r.cfg.Confirm != nil && err == nil && !r.cfg.Confirm(job) {
+		r.releaseSlot(job.Slot)
 		return
 	}
 	r.setTag(job)
