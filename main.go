@@ -130,6 +130,7 @@ for the shell. Without COMMAND each input is a whole command.`,
 	root.AddCommand(newLintCommand(stdin, stdout, stderr))
 	root.AddCommand(newChaosCommand(stdin, stdout, stderr))
 	setupCompletion(root)
+	setupHelp(root)
 	return root
 }
 
