@@ -42,7 +42,7 @@ var flagTopic = map[string]string{
 	// Files about the run.
 	"joblog": "Reports", "resume": "Reports", "resume-failed": "Reports",
 	"results": "Reports", "events": "Reports", "junit": "Reports", "timeline": "Reports",
-	"ci": "Reports",
+	"ci":   "Reports",
 	"help": "Help", "version": "Help",
 }
 
