@@ -112,3 +112,25 @@ func TestHelpGroupsFlags(t *testing.T) {
 		t.Errorf("krun sem --help:\n%s", sem)
 	}
 }
+
+// TestCompletionFlagsExist: every flag completion_values.go completes is
+// one of krun's: a renamed flag would otherwise lose its completion
+// silently.
+func TestCompletionFlagsExist(t *testing.T) {
+	t.Parallel()
+	root := newRootCommand(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
+	names := append(append(append([]string{"shell"}, fileFlags...), dirFlags...), freeFlags...)
+	for name := range fixedValues {
+		names = append(names, name)
+	}
+	for _, name := range names {
+		f := root.Flags().Lookup(name)
+		if f == nil {
+			t.Errorf("completion_values.go completes --%s, which krun does not have", name)
+			continue
+		}
+		if _, ok := root.GetFlagCompletionFunc(name); !ok {
+			t.Errorf("--%s has no completion function", name)
+		}
+	}
+}

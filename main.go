@@ -131,6 +131,7 @@ for the shell. Without COMMAND each input is a whole command.`,
 	root.AddCommand(newChaosCommand(stdin, stdout, stderr))
 	setupCompletion(root)
 	setupHelp(root)
+	setupValueCompletion(root)
 	return root
 }
 
