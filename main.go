@@ -129,6 +129,7 @@ for the shell. Without COMMAND each input is a whole command.`,
 	root.AddCommand(newTimelineCommand(stdin, stdout, stderr))
 	root.AddCommand(newLintCommand(stdin, stdout, stderr))
 	root.AddCommand(newChaosCommand(stdin, stdout, stderr))
+	root.AddCommand(newManCommand(stdout))
 	setupCompletion(root)
 	setupHelp(root)
 	setupValueCompletion(root)
