@@ -163,3 +163,21 @@ func TestOpenTTYJobsReadTheTerminal(t *testing.T) {
 		t.Errorf("without -o: exit status %d, shown %q; want the job to read /dev/null", code, r.shown())
 	}
 }
+
+// TestInteractiveCtrlC: Ctrl-C at the question stops krun at once: no
+// job, exit status 130.
+func TestInteractiveCtrlC(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r := startPty(t, dir, "-p", "-j1", "touch", "ran-{}", ":::", "a", "b")
+	r.waitShown("touch ran-a ?...", 1)
+	if _, err := r.ptmx.Write([]byte{3}); err != nil { // VINTR
+		t.Fatal(err)
+	}
+	if code := r.wait(); code != 130 {
+		t.Errorf("exit status %d, want 130; the terminal showed:\n%s", code, r.shown())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("jobs ran: %v", entries)
+	}
+}

@@ -156,8 +156,9 @@ type Config struct {
 	Seed uint64
 	// Confirm, when set, is asked before each job starts (xargs -p); a
 	// job it declines is not run and counts as neither failed nor
-	// succeeded. It is called from the goroutine running Run, one job at
-	// a time, and may block.
+	// succeeded. It is called one job at a time, and may block: a signal
+	// meanwhile stops the run without waiting for it (the caller makes it
+	// return, closing what it reads).
 	Confirm func(job *Job) bool
 	// TTY, when set, is the jobs' standard input instead of /dev/null
 	// (xargs -o). With TTYForeground, each job's process group is given
@@ -468,7 +469,7 @@ func (r *run) start(rec record) {
 		}
 		return
 	}
-	if r.cfg.Confirm != nil && err == nil && !r.cfg.Confirm(job) {
+	if r.cfg.Confirm != nil && err == nil && !r.confirm(job) {
 		r.releaseSlot(job.Slot)
 		return
 	}

@@ -17,3 +17,19 @@ func (r *run) terminal(prog *program) {
 		prog.stdin, prog.foreground = r.cfg.TTY, r.cfg.TTYForeground
 	}
 }
+
+// confirm asks Config.Confirm whether to run job. A signal that arrives
+// meanwhile stops the run, and the job is not run: the question stays
+// unanswered, and its goroutine ends when the caller closes what Confirm
+// reads (krun closes the terminal when the run ends).
+func (r *run) confirm(job *Job) bool {
+	answer := make(chan bool, 1)
+	go func() { answer <- r.cfg.Confirm(job) }()
+	select {
+	case ok := <-answer:
+		return ok
+	case sig := <-r.cfg.Signals:
+		r.interrupt(sig)
+		return false
+	}
+}
