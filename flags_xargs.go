@@ -62,9 +62,9 @@ var xargsLongSpellings = map[string]string{
 // envName is a valid environment variable name for --process-slot-var.
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// validate checks the flags, given tells which were set on the command
-// line and maxArgs is -n.
-func (x *xargsFlags) validate(given func(string) bool, maxArgs int) error {
+// validate checks the flags; given tells which were set on the command
+// line.
+func (x *xargsFlags) validate(given func(string) bool) error {
 	switch {
 	case x.maxLines < 0:
 		return fmt.Errorf("--max-lines: %d is negative", x.maxLines)
@@ -96,14 +96,14 @@ func (x *xargsFlags) records(src runner.RecordSource) runner.RecordSource {
 
 // batch sets the batch options of the flags: -L's count, -s's limit and
 // whether it is checked (-s, -x).
-func (x *xargsFlags) batch(b runner.BatchOptions, given func(string) bool) runner.BatchOptions {
+func (x *xargsFlags) batch(b runner.BatchOptions) runner.BatchOptions {
 	if x.maxLines > 0 {
 		b.MaxArgs = x.maxLines
 	}
 	if x.maxChars > 0 {
 		b.MaxLine = min(b.MaxLine, x.maxChars-1) // xargs counts the NUL
 	}
-	b.Check = given("max-chars") || x.exitTooLong
+	b.Check = x.maxChars > 0 || x.exitTooLong
 	b.Exit = x.exitTooLong
 	return b
 }

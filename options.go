@@ -332,7 +332,7 @@ func (o *options) validate() error {
 	if modes > 1 {
 		return errors.New("--group, --line-buffer and --ungroup are different output modes: use one")
 	}
-	return o.xargsFlags.validate(given, o.maxArgs)
+	return o.xargsFlags.validate(given)
 }
 
 // control fills the job-control settings of cfg from the flags.

@@ -140,7 +140,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		dry = bufio.NewWriterSize(stdout, 64<<10)
 		cfg.DryRun = dry
 	}
-	batchOpt := o.xargsFlags.batch(runner.BatchOptions{MaxArgs: o.maxArgs, Pack: o.packs(), MaxLine: runner.CommandLineLimit(os.Environ()), Template: tmpl, Slots: jobs}, o.changed)
+	batchOpt := o.xargsFlags.batch(runner.BatchOptions{MaxArgs: o.maxArgs, Pack: o.packs(), MaxLine: runner.CommandLineLimit(os.Environ()), Template: tmpl, Slots: jobs})
 	if o.showLimits {
 		o.writeLimits(sink.Message, os.Environ(), batchOpt, jobs)
 	}

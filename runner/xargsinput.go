@@ -91,7 +91,7 @@ func lineTooLong(cmd string, max int) error {
 	if len(shown) > 40 {
 		shown = shown[:40] + "..."
 	}
-	return fmt.Errorf("%w: %q is %d bytes with its terminating NUL; the limit (-s) is %d", ErrLineTooLong, shown, len(cmd)+1, max+1)
+	return fmt.Errorf("%w: %q is %d bytes with its terminating NUL; the limit is %d", ErrLineTooLong, shown, len(cmd)+1, max+1)
 }
 
 // check returns ErrLineTooLong when the command line of fields is over
