@@ -57,7 +57,7 @@ var (
 	freeFlags = []string{
 		"delimiter", "colsep", "max-args", "replace", "tagstring", "buffer-size",
 		"timeout", "retries", "retry-delay", "delay", "breaker", "shard", "jitter", "seed",
-		"max-lines", "max-chars", "eof", "process-slot-var",
+		"lines", "max-lines", "max-chars", "eof", "process-slot-var",
 	}
 )
 

@@ -19,7 +19,8 @@ import (
 // -E, -p, -o, --show-limits and --process-slot-var. -t, -i[STR], -l[N]
 // and -e[STR] are spelled by xargsSpellings as krun's flags.
 type xargsFlags struct {
-	maxLines    int    // -L, -l, --max-lines
+	lines       int    // -L, --lines
+	maxLines    int    // -l, --max-lines
 	maxChars    int    // -s, --max-chars
 	exitTooLong bool   // -x, --exit
 	eof         string // -E, -e, --eof
@@ -31,7 +32,8 @@ type xargsFlags struct {
 
 // register defines the flags on fs.
 func (x *xargsFlags) register(fs *pflag.FlagSet) {
-	fs.IntVarP(&x.maxLines, "max-lines", "L", 0, "put `N` non-blank input lines in each command, each one argument; a line ending in a blank goes on with the next (-l[N], --max-lines[=N] too)")
+	fs.IntVarP(&x.lines, "lines", "L", 0, "put `N` non-blank input lines in each command, each one argument, the word around {} repeated for each as with -X unless -m (GNU parallel's -L); a line ending in a blank goes on with the next")
+	fs.IntVar(&x.maxLines, "max-lines", 0, "put `N` non-blank input lines in each command, all where {} stands, as with -m (-l[N] too; GNU parallel's -l)")
 	fs.IntVarP(&x.maxChars, "max-chars", "s", 0, "build command lines of at most `SIZE` bytes, with a terminating NUL as xargs counts; a single longer one stops the run")
 	fs.BoolVarP(&x.exitTooLong, "exit", "x", false, "stop the run when -n's arguments make a command line longer than -s, instead of running fewer at a time")
 	fs.StringVarP(&x.eof, "eof", "E", "", "end each input source before the first item that is `STR` (-eSTR, --eof=STR too)")
@@ -65,13 +67,22 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // validate checks the flags; given tells which were set on the command
 // line.
 func (x *xargsFlags) validate(given func(string) bool) error {
+	for _, f := range []struct {
+		name, spelled string
+		n             int
+	}{{"lines", "-L (--lines)", x.lines}, {"max-lines", "-l (--max-lines)", x.maxLines}} {
+		switch {
+		case f.n < 0:
+			return fmt.Errorf("--%s: %d is negative", f.name, f.n)
+		case f.n == 0 && given(f.name):
+			return fmt.Errorf("--%s: 0 lines per command: give 1 or more", f.name)
+		case f.n > 0 && given("max-args"):
+			return fmt.Errorf("%s and -n (--max-args) both say how many inputs go in each command: use one", f.spelled)
+		}
+	}
 	switch {
-	case x.maxLines < 0:
-		return fmt.Errorf("--max-lines: %d is negative", x.maxLines)
-	case x.maxLines == 0 && given("max-lines"):
-		return errors.New("--max-lines: 0 lines per command: give 1 or more")
-	case x.maxLines > 0 && given("max-args"):
-		return errors.New("-L (--max-lines) and -n (--max-args) both say how many inputs go in each command: use one")
+	case x.lines > 0 && x.maxLines > 0:
+		return errors.New("-L (--lines) and -l (--max-lines) both say how many lines go in each command: use one (-L repeats the word around {} for each line)")
 	case x.maxChars < 0:
 		return fmt.Errorf("--max-chars: %d is negative", x.maxChars)
 	case x.maxChars < 2 && given("max-chars"):
@@ -85,10 +96,18 @@ func (x *xargsFlags) validate(given func(string) bool) error {
 // input sets the input options of the flags.
 func (x *xargsFlags) input(in *runner.InputOptions) { in.EOF = x.eof }
 
-// records returns the record source of the run: with -L, the logical
-// lines of src.
+// perCommand is the number of lines per command of -L or -l; 0 without.
+func (x *xargsFlags) perCommand() int { return max(x.lines, x.maxLines) }
+
+// repeatsWords reports whether -L repeats the word around {} for each
+// line, as GNU parallel's -L does (it implies -X), unless -m (xargs) is
+// given; -l does not.
+func (o *options) repeatsWords() bool { return o.lines > 0 && !o.xargs }
+
+// records returns the record source of the run: with -L or -l, the
+// logical lines of src.
 func (x *xargsFlags) records(src runner.RecordSource) runner.RecordSource {
-	if x.maxLines > 0 {
+	if x.perCommand() > 0 {
 		return runner.NewLineJoiner(src)
 	}
 	return src
@@ -97,8 +116,8 @@ func (x *xargsFlags) records(src runner.RecordSource) runner.RecordSource {
 // batch sets the batch options of the flags: -L's count, -s's limit and
 // whether it is checked (-s, -x).
 func (x *xargsFlags) batch(b runner.BatchOptions) runner.BatchOptions {
-	if x.maxLines > 0 {
-		b.MaxArgs = x.maxLines
+	if n := x.perCommand(); n > 0 {
+		b.MaxArgs = n
 	}
 	if x.maxChars > 0 {
 		b.MaxLine = min(b.MaxLine, x.maxChars-1) // xargs counts the NUL
@@ -179,7 +198,7 @@ func (x *xargsFlags) writeLimits(say func(line string), env []string, b runner.B
 // as the value where xargs takes it as the command.
 var xargsOptional = map[byte]optionalValue{
 	'i': {long: "replace", alone: "{}", what: "the replacement string", krunWay: "-I %[1]s, or -I {} %[1]s"},
-	'l': {long: "max-lines", alone: "1", what: "the number of lines", numeric: true, krunWay: "-L %[1]s, or -L 1 %[1]s"},
+	'l': {long: "max-lines", alone: "1", what: "the number of lines", numeric: true, krunWay: "-l%[1]s, or -l1 %[1]s"},
 	'e': {long: "eof", alone: "", what: "the end-of-input string", krunWay: "-E %[1]s, or leave -e out"},
 }
 

@@ -23,7 +23,7 @@ var flagTopic = map[string]string{
 	"arg-file": "Input", "null": "Input", "delimiter": "Input", "colsep": "Input",
 	"trim": "Input", "link": "Input", "no-run-if-empty": "Input", "eof": "Input",
 	"max-args": "Input", "context-replace": "Input", "xargs": "Input",
-	"max-lines": "Input", "max-chars": "Input", "exit": "Input", "replace": "Input",
+	"lines": "Input", "max-lines": "Input", "max-chars": "Input", "exit": "Input", "replace": "Input",
 	"shard": "Input",
 	// How and when jobs start.
 	"jobs": "Running", "max-procs": "Running", "shell": "Running", "dry-run": "Running",

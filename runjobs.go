@@ -37,7 +37,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if err != nil {
 		return usageError(err)
 	}
-	tmpl, err := runner.ParseTemplate(words, runner.TemplateOptions{Replace: o.replace, Shell: shell, Context: o.context})
+	tmpl, err := runner.ParseTemplate(words, runner.TemplateOptions{Replace: o.replace, Shell: shell, Context: o.context || o.repeatsWords()})
 	if err != nil {
 		return usageError(err)
 	}
@@ -89,7 +89,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	}
 	var tagTmpl *runner.Template
 	if o.tagString != "" {
-		if tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context}); err != nil {
+		if tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context || o.repeatsWords()}); err != nil {
 			return usageError(fmt.Errorf("--tagstring: %w", err))
 		}
 	}

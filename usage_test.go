@@ -96,8 +96,8 @@ func TestRejectedInvocationTouchesNothing(t *testing.T) {
 		{"perl expression", []string{"--tagstring", "{= $_ =}"}, "Perl", false},
 		{"xargs -l N", []string{"-l", "2"}, "-l 2: GNU parallel takes", false},
 		{"xargs -i WORD", []string{"-i", "touch"}, "-i touch: GNU parallel takes", false},
-		{"xargs -L 0", []string{"-L", "0"}, "--max-lines", false},
-		{"xargs -L with -n", []string{"-L", "2", "-n", "2"}, "-L (--max-lines) and -n", false},
+		{"xargs -L 0", []string{"-L", "0"}, "--lines", false},
+		{"xargs -L with -n", []string{"-L", "2", "-n", "2"}, "-L (--lines) and -n", false},
 		{"xargs -s too small", []string{"-s", "1"}, "--max-chars", false},
 		{"xargs slot variable", []string{"--process-slot-var", "A-B"}, "--process-slot-var", false},
 	}
