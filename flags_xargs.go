@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -258,7 +259,10 @@ func xargsSpellings(fs *pflag.FlagSet, args []string) ([]string, error) {
 				}
 			}
 			out = append(out, a)
-			if f := fs.Lookup(name); !hasValue && f != nil && takesValue(f) && i < len(args) {
+			f := fs.Lookup(name)
+			// A value in the next word; "--color never" too (see
+			// joinColorValues).
+			if !hasValue && f != nil && i < len(args) && (takesValue(f) || long == "color" && slices.Contains(colorValues, args[i])) {
 				out = append(out, args[i])
 				i++
 			}
