@@ -99,6 +99,25 @@ func setupValueCompletion(root *cobra.Command) {
 	for _, name := range freeFlags {
 		register(name, cobra.NoFileCompletions)
 	}
+	// The subcommands' fixed sets.
+	for _, c := range root.Commands() {
+		for name, values := range subcommandValues[c.Name()] {
+			if c.Flags().Lookup(name) != nil {
+				_ = c.RegisterFlagCompletionFunc(name, func(_ *cobra.Command, _ []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+					return withPrefix(values, prefix), cobra.ShellCompDirectiveNoFileComp
+				})
+			}
+		}
+	}
+}
+
+// subcommandValues are the fixed sets of the subcommands' flags, by
+// subcommand and flag (krun lint --format registers its own).
+var subcommandValues = map[string]map[string][]string{
+	"timeline": {"format": {
+		"html\tan HTML page",
+		"svg\tan SVG picture",
+	}},
 }
 
 // withPrefix returns the completions whose value (before the TAB of its

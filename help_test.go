@@ -150,4 +150,16 @@ func TestCompletionFlagsExist(t *testing.T) {
 			t.Errorf("--%s has no completion function", name)
 		}
 	}
+	for sub, flags := range subcommandValues {
+		c, _, err := root.Find([]string{sub})
+		if err != nil || c == root {
+			t.Errorf("completion_values.go completes flags of krun %s, which does not exist", sub)
+			continue
+		}
+		for name := range flags {
+			if _, ok := c.GetFlagCompletionFunc(name); !ok {
+				t.Errorf("krun %s --%s: no such flag, or no completion function", sub, name)
+			}
+		}
+	}
 }
