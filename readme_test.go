@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,8 +42,13 @@ var (
 // file the examples use: "The classic loop, as `report.sh`:".
 var fixtureIntro = regexp.MustCompile("as `([\\w.-]+)`:$")
 
-// readmeFixtures are the files the README shows the content of.
-var readmeFixtures = map[string]string{}
+// readmeFixtures are the files the README shows the content of, written
+// by readmeExamples under readmeFixturesMu: tests that run in parallel
+// read the README each.
+var (
+	readmeFixtures   = map[string]string{}
+	readmeFixturesMu sync.Mutex
+)
 
 // readmeExamples extracts the examples from the README.
 func readmeExamples(t *testing.T) (transcripts, claims, others []readmeExample) {
@@ -59,7 +65,9 @@ func readmeExamples(t *testing.T) (transcripts, claims, others []readmeExample) 
 		if strings.HasPrefix(l, "```") {
 			inBlock = !inBlock
 			if !inBlock && fixture != "" {
+				readmeFixturesMu.Lock()
 				readmeFixtures[fixture] = strings.Join(content, "\n") + "\n"
+				readmeFixturesMu.Unlock()
 				fixture = ""
 			}
 			if inBlock && i >= 2 {
@@ -192,9 +200,12 @@ func TestREADMEExamples(t *testing.T) {
 	if len(transcripts) < 2 || len(claims) < 1 || len(others) < 40 {
 		t.Fatalf("found %d transcripts, %d claims, %d examples: the extraction is broken", len(transcripts), len(claims), len(others))
 	}
+	readmeFixturesMu.Lock()
+	fixtures := maps.Clone(readmeFixtures)
+	readmeFixturesMu.Unlock()
 	for _, ex := range transcripts {
 		dir := exampleDir(t, ex.command)
-		for name, content := range readmeFixtures {
+		for name, content := range fixtures {
 			if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o755); err != nil {
 				t.Fatal(err)
 			}
