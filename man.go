@@ -107,6 +107,10 @@ func manPage(root *cobra.Command) string {
 	writeParagraphs(&b, `0 when every job succeeded; else the number of failed jobs, up to 100,
 and 101 for more; what a --halt rule calls for; 128+N when signal N stopped
 the run; 255 for a usage error, when no job was started.`)
+	b.WriteString(".SH ENVIRONMENT\n")
+	for _, e := range manEnvironment {
+		fmt.Fprintf(&b, ".TP\n.B %s\n%s\n", roffText(e[0]), roffLine(e[1]))
+	}
 	b.WriteString(".SH SEE ALSO\n")
 	b.WriteString(".BR parallel (1),\n.BR xargs (1),\n.BR flock (1)\n")
 	return b.String()
@@ -213,4 +217,15 @@ func roffLine(s string) string {
 // roff would print as hyphens (wrong in options to copy).
 func roffText(s string) string {
 	return strings.NewReplacer(`\`, `\e`, "-", `\-`).Replace(s)
+}
+
+// manEnvironment are the variables krun reads, and those it sets for each
+// job, for the ENVIRONMENT section.
+var manEnvironment = [][2]string{
+	{"PARALLEL", "options read before the command line, as GNU parallel does: options and their values only, nothing expanded"},
+	{"SHELL", "the shell that runs the commands when it is sh, bash, dash, ksh or ash (else /bin/sh; see --shell)"},
+	{"TMPDIR", "where output beyond --buffer-size spills (see --tmpdir)"},
+	{"NO_COLOR, FORCE_COLOR, TERM", "colour of the tags with --color auto: FORCE_COLOR turns it on, NO_COLOR or TERM=dumb off"},
+	{"GITHUB_ACTIONS, GITLAB_CI", "--ci auto's CI log format"},
+	{"KRUN_SEQ, KRUN_SLOT, PARALLEL_SEQ, PARALLEL_JOBSLOT", "set in each job's environment: its sequence number and slot, under krun's names and GNU parallel's"},
 }
