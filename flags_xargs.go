@@ -39,7 +39,7 @@ func (x *xargsFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&x.exitTooLong, "exit", "x", false, "stop the run when -n's arguments make a command line longer than -s, instead of running fewer at a time")
 	fs.StringVarP(&x.eof, "eof", "E", "", "end each input source before the first item that is `STR` (-eSTR, --eof=STR too)")
 	fs.BoolVarP(&x.interactive, "interactive", "p", false, "ask on the terminal before each job; y or Y runs it")
-	fs.BoolVarP(&x.openTTY, "open-tty", "o", false, "jobs read the terminal instead of /dev/null, and have its foreground while they run (interactive programs, with -j1)")
+	fs.BoolVarP(&x.openTTY, "open-tty", "o", false, "jobs read the terminal instead of /dev/null, have its foreground while they run, and write to it directly when krun's output is the terminal (interactive programs, with -j1)")
 	fs.BoolVar(&x.showLimits, "show-limits", false, "print the command-line limits on stderr, then run")
 	fs.StringVar(&x.slotVar, "process-slot-var", "", "set the environment variable `VAR` to each job's slot number, from 0")
 	if f := fs.Lookup("verbose"); f != nil {
@@ -132,7 +132,11 @@ func (x *xargsFlags) batch(b runner.BatchOptions) runner.BatchOptions {
 // the flags in cfg; a dry run runs nothing, so needs no terminal. The
 // returned function closes the terminal. Called before any file is opened
 // for writing: a terminal that cannot be opened is a usage error.
-func (x *xargsFlags) control(cfg *runner.Config, dryRun bool) (closeTTY func(), err error) {
+//
+// With -o, when krun's stdout and stderr are terminals (outputOnTTY), the
+// jobs write to the terminal directly, as xargs' children do: an editor
+// needs it.
+func (x *xargsFlags) control(cfg *runner.Config, dryRun, outputOnTTY bool) (closeTTY func(), err error) {
 	cfg.SlotVar = x.slotVar
 	closeTTY = func() {}
 	if !x.interactive && !x.openTTY || dryRun {
@@ -150,6 +154,7 @@ func (x *xargsFlags) control(cfg *runner.Config, dryRun bool) (closeTTY func(), 
 	if x.openTTY {
 		cfg.TTY = tty
 		cfg.TTYForeground = runner.ForegroundOf(tty)
+		cfg.TTYOutput = outputOnTTY
 	}
 	if x.interactive {
 		cfg.Confirm = confirmer(tty, tty)

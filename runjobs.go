@@ -75,7 +75,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if err := o.control(&control); err != nil {
 		return usageError(err)
 	}
-	closeTTY, err := o.xargsFlags.control(&control, o.dryRun)
+	closeTTY, err := o.xargsFlags.control(&control, o.dryRun, isTerminal(stdout) && isTerminal(stderr))
 	if err != nil {
 		return usageError(err)
 	}

@@ -132,24 +132,27 @@ func TestInteractiveEndOfTerminalInput(t *testing.T) {
 
 // TestOpenTTYJobsReadTheTerminal: with -o each job reads the terminal,
 // holding its foreground while it runs (else reading it would stop the
-// job with SIGTTIN), and krun takes the foreground back after each: with
-// -p it asks again on the terminal, which it could not read from the
-// background either.
+// job with SIGTTIN), and writes to it directly when krun's output is the
+// terminal; krun takes the foreground back after each: with -p it asks
+// again on the terminal, which it could not read from the background
+// either.
 func TestOpenTTYJobsReadTheTerminal(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	// fg=1 when the job's process group is the terminal's foreground one
 	// (/proc/PID/stat: pgrp is field 5, tpgid field 8).
-	job := `read -r _ _ _ _ pgrp _ _ tpgid _ < /proc/$$/stat; [ "$pgrp" = "$tpgid" ]; echo "{} fg=$((1 - $?))"; read x; echo "{} got $x"`
+	// tty=1 when its stdout is the terminal itself (krun's output is):
+	// the job's lines show while it waits for input.
+	job := `read -r _ _ _ _ pgrp _ _ tpgid _ < /proc/$$/stat; [ "$pgrp" = "$tpgid" ]; fg=$((1 - $?)); [ -t 1 ]; echo "{} fg=$fg tty=$((1 - $?))"; read x; echo "{} got $x"`
 	r := startPty(t, dir, "-p", "-o", "-j1", "-k", job, ":::", "a", "b")
 	r.waitShown(" ?...", 1)
 	r.typeLine("y")
-	r.waitShown("a fg=1", 1)
+	r.waitShown("a fg=1 tty=1", 1)
 	r.typeLine("hello")
 	r.waitShown("a got hello", 1)
 	r.waitShown(" ?...", 2)
 	r.typeLine("y")
-	r.waitShown("b fg=1", 1)
+	r.waitShown("b fg=1 tty=1", 1)
 	r.typeLine("world")
 	if code := r.wait(); code != 0 {
 		t.Errorf("exit status %d, want 0; the terminal showed:\n%s", code, r.shown())
@@ -179,5 +182,27 @@ func TestInteractiveCtrlC(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("jobs ran: %v", entries)
+	}
+}
+
+// TestOpenTTYCtrlCStopsTheRun: with -o, Ctrl-C goes to the job that has
+// the terminal; when it dies of it, krun stops as if it had got it (exit
+// 130), and the next job does not start.
+func TestOpenTTYCtrlCStopsTheRun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r := startPty(t, dir, "-o", "-j1", `echo "{} reading"; read x; touch done-{}`, ":::", "a", "b")
+	r.waitShown("a reading", 1)
+	if _, err := r.ptmx.Write([]byte{3}); err != nil { // VINTR
+		t.Fatal(err)
+	}
+	if code := r.wait(); code != 130 {
+		t.Errorf("exit status %d, want 130; the terminal showed:\n%s", code, r.shown())
+	}
+	if strings.Contains(r.shown(), "b reading") {
+		t.Errorf("the next job started after Ctrl-C:\n%s", r.shown())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("files left: %v", entries)
 	}
 }

@@ -58,6 +58,9 @@ type program struct {
 	// -o); foreground gives it the terminal's foreground.
 	stdin      *os.File
 	foreground bool
+	// output, when set, is the job's stdout and stderr (the terminal):
+	// its pipes then carry nothing.
+	output *os.File
 }
 
 // copyBuffers are the buffers the output copiers read into.
@@ -91,6 +94,9 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 		Stdout:      outW,
 		Stderr:      errW,
 		SysProcAttr: jobSysProcAttr(),
+	}
+	if prog.output != nil {
+		cmd.Stdout, cmd.Stderr = prog.output, prog.output
 	}
 	if prog.stdin != nil {
 		cmd.Stdin = prog.stdin

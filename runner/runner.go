@@ -166,6 +166,10 @@ type Config struct {
 	// and krun's own process group takes it back when the job ends.
 	TTY           *os.File
 	TTYForeground bool
+	// TTYOutput, with TTY, makes the jobs write their stdout and stderr
+	// to the terminal directly, as an editor needs: their output is not
+	// captured (no grouping, tags or saved output) and counts 0 bytes.
+	TTYOutput bool
 	// SlotVar, when set, names an environment variable that holds each
 	// job's slot number from 0 (xargs --process-slot-var): Job.Slot-1.
 	SlotVar string

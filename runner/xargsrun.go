@@ -15,6 +15,9 @@ func (r *run) slotEnv(env []string, job *Job) []string {
 func (r *run) terminal(prog *program) {
 	if r.cfg.TTY != nil {
 		prog.stdin, prog.foreground = r.cfg.TTY, r.cfg.TTYForeground
+		if r.cfg.TTYOutput {
+			prog.output = r.cfg.TTY
+		}
 	}
 }
 
