@@ -105,7 +105,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		defer timer.Stop()
 	}
 	st = p.wait()
-	r.takeTerminalBack(prog, p, st)
+	r.takeTerminalBack(prog, p)
 	st.TimedOut = timedOut.Load() && st.Killed
 	st.Halted = st.Halted && !st.TimedOut
 	if st.TimedOut {

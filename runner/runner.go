@@ -554,6 +554,7 @@ func (r *run) finish(f finished) {
 	}
 	r.inflight--
 	r.releaseSlot(f.job.Slot)
+	r.terminalInterrupt(f.status)
 	r.rereadJobs()
 	// A job ended and freed its descriptors: try a starved one again.
 	r.retryStarved()

@@ -10,19 +10,10 @@ import (
 // group after a job that had it (xargs -o) has ended, unless another job
 // has taken it since. SIGTTOU is blocked on the calling thread meanwhile:
 // krun is in the background then, and would otherwise be stopped.
-//
-// A job that had the terminal and died of Ctrl-C (SIGINT) or Ctrl-\
-// (SIGQUIT) got the signal in krun's place: krun sends it to itself, and
-// stops as if it had been typed to it, as a shell does in a loop.
-func (r *run) takeTerminalBack(prog program, p *process, st Status) {
+func (r *run) takeTerminalBack(prog program, p *process) {
 	if !prog.foreground || prog.stdin == nil {
 		return
 	}
-	defer func() {
-		if !st.Killed && (st.Signal == unix.SIGINT || st.Signal == unix.SIGQUIT) {
-			_ = unix.Kill(unix.Getpid(), st.Signal)
-		}
-	}()
 	r.ttyMu.Lock()
 	defer r.ttyMu.Unlock()
 	fd := int(prog.stdin.Fd())

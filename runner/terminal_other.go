@@ -4,7 +4,7 @@ package runner
 
 // takeTerminalBack does nothing: jobs are given the terminal's
 // foreground on Linux only.
-func (r *run) takeTerminalBack(program, *process, Status) {}
+func (r *run) takeTerminalBack(program, *process) {}
 
 // ForegroundOf reports false: jobs are given the terminal's foreground on
 // Linux only.

@@ -1,6 +1,9 @@
 package runner
 
-import "strconv"
+import (
+	"strconv"
+	"syscall"
+)
 
 // slotEnv adds Config.SlotVar to a job's environment: its slot from 0.
 func (r *run) slotEnv(env []string, job *Job) []string {
@@ -34,5 +37,16 @@ func (r *run) confirm(job *Job) bool {
 	case sig := <-r.cfg.Signals:
 		r.interrupt(sig)
 		return false
+	}
+}
+
+// terminalInterrupt stops the run when a job that had the terminal's
+// foreground (Config.TTYForeground) died of Ctrl-C (SIGINT) or Ctrl-\
+// (SIGQUIT): the signal was typed for krun as much as for the job, which
+// alone got it; as a shell's loop does, krun stops as if it had got it,
+// before another job starts. Run loop only.
+func (r *run) terminalInterrupt(st Status) {
+	if r.cfg.TTY != nil && r.cfg.TTYForeground && !st.Killed && (st.Signal == syscall.SIGINT || st.Signal == syscall.SIGQUIT) {
+		r.interrupt(st.Signal)
 	}
 }
