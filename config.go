@@ -49,6 +49,7 @@ func newConfig(o *options, args []string, getenv func(string) string) (*config, 
 	if c.input, err = o.inputOptions(sources); err != nil {
 		return nil, err
 	}
+	o.xargsFlags.input(&c.input)
 	if err := o.control(&c.control); err != nil {
 		return nil, err
 	}
@@ -56,7 +57,7 @@ func newConfig(o *options, args []string, getenv func(string) string) (*config, 
 		return nil, err
 	}
 	if o.tagString != "" {
-		if c.tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context, Plus: o.plus}); err != nil {
+		if c.tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context || o.repeatsWords(), Plus: o.plus}); err != nil {
 			return nil, fmt.Errorf("--tagstring: %w", err)
 		}
 	}
@@ -240,7 +241,7 @@ func (o *options) validate() error {
 	if modes > 1 {
 		return errors.New("--group, --line-buffer and --ungroup are different output modes: use one")
 	}
-	return nil
+	return o.xargsFlags.validate(given)
 }
 
 // control fills the job-control settings of cfg from the flags.

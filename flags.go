@@ -69,6 +69,7 @@ type options struct {
 	// chaosSnapshots: --chaos-trace records the files after each job.
 	chaosSnapshots bool
 	gnuOptsFlags
+	xargsFlags
 }
 
 // register defines the flags on fs. Names follow GNU parallel, and xargs
@@ -135,6 +136,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	var notice bool
 	fs.BoolVar(&notice, noticeFlag, false, "GNU parallel's notice switches (--will-cite, --no-notice, --citation, --gnu): accepted, nothing to do")
 	fs.MarkHidden(noticeFlag)
+	o.xargsFlags.register(fs)
 }
 
 // parseFlags parses args as the root command does, up to the first word

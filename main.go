@@ -47,7 +47,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			fmt.Fprintln(stderr, errorLine(err))
 			return exitUsage
 		}
-		args = append(env, joinColorValues(root.Flags(), args)...)
+		if args, err = xargsSpellings(root.Flags(), append(env, args...)); err != nil {
+			fmt.Fprintf(stderr, "krun: error: %v\n", err)
+			return exitUsage
+		}
+		args = joinColorValues(root.Flags(), args)
 	}
 	root.SetArgs(args)
 	err := root.Execute()
@@ -100,7 +104,10 @@ for the shell. Without COMMAND each input is a whole command.`,
 	root.AddCommand(newTimelineCommand(stdin, stdout, stderr))
 	root.AddCommand(newLintCommand(stdin, stdout, stderr))
 	root.AddCommand(newChaosCommand(stdin, stdout, stderr))
+	root.AddCommand(newManCommand(stdout))
 	setupCompletion(root)
+	setupHelp(root)
+	setupValueCompletion(root)
 	return root
 }
 

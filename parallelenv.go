@@ -29,6 +29,9 @@ func parallelEnvOptions(value string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	fs.SetInterspersed(false)
 	(&options{}).register(fs)
+	if words, err = xargsSpellings(fs, words); err != nil {
+		return nil, fmt.Errorf("$PARALLEL: %w", err)
+	}
 	words = joinColorValues(fs, words)
 	for _, w := range words {
 		if w == "--" {

@@ -392,7 +392,7 @@ func notStarted(res runner.Result, o *config, total int64) int64 {
 	switch {
 	case !res.Halted:
 		return 0
-	case total < 0 || o.maxArgs > 1 || o.packs():
+	case total < 0 || o.maxArgs > 1 || o.perCommand() > 0 || o.packs():
 		return -1
 	}
 	return max(total-res.LastSeq, 0)

@@ -94,6 +94,12 @@ func TestRejectedInvocationTouchesNothing(t *testing.T) {
 		{"jobs file with a bad value", []string{"-j", "keep.tsv"}, "--jobs: -j file keep.tsv", false},
 		{"joblog + alone", []string{"--joblog", "+"}, "--joblog: the value is empty", false},
 		{"perl expression", []string{"--tagstring", "{= $_ =}"}, "Perl", false},
+		{"xargs -l N", []string{"-l", "2"}, "-l 2: GNU parallel takes", false},
+		{"xargs -i WORD", []string{"-i", "touch"}, "-i touch: GNU parallel takes", false},
+		{"xargs -L 0", []string{"-L", "0"}, "--lines", false},
+		{"xargs -L with -n", []string{"-L", "2", "-n", "2"}, "-L (--lines) and -n", false},
+		{"xargs -s too small", []string{"-s", "1"}, "--max-chars", false},
+		{"xargs slot variable", []string{"--process-slot-var", "A-B"}, "--process-slot-var", false},
 	}
 	// $PARALLEL holds options read before the command line: the same
 	// rules, and its own.

@@ -134,6 +134,7 @@ type launch struct {
 	progress *output.Progress
 	intr     *interrupts
 	dry      *bufio.Writer // --dry-run's commands
+	closeTTY func()        // -p, -o: the terminal
 }
 
 // wire resolves what the configuration needs from the system and opens
@@ -151,7 +152,7 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 	if err != nil {
 		return nil, usageError(err)
 	}
-	tmpl, err := runner.ParseTemplate(cfg.words, runner.TemplateOptions{Replace: cfg.replace, Shell: shell, Context: cfg.context, Quote: cfg.quote, Plus: cfg.plus})
+	tmpl, err := runner.ParseTemplate(cfg.words, runner.TemplateOptions{Replace: cfg.replace, Shell: shell, Context: cfg.context || cfg.repeatsWords(), Quote: cfg.quote, Plus: cfg.plus})
 	if err != nil {
 		return nil, usageError(err)
 	}
@@ -185,6 +186,10 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 	// Caught, not ignored: a write to a closed stdout then fails with EPIPE
 	// instead of killing krun, and the jobs still get SIGPIPE's default.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	// -p and -o: the terminal, opened now.
+	if l.closeTTY, err = cfg.xargsFlags.control(&cfg.control, cfg.dryRun, isTerminal(stdout) && isTerminal(stderr)); err != nil {
+		return nil, usageError(err)
+	}
 	l.intr = watchInterrupts(ctx, stderr, termSeqTotal(cfg.control.TermSeq)+3*time.Second, os.Exit)
 
 	outOpt := cfg.output
@@ -250,7 +255,11 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 		rc.ExtraDescriptors = 2 // each job's two result files, open while it runs
 	}
 	l.runner = rc
-	l.batches = runner.NewBatcher(l.in, runner.BatchOptions{MaxArgs: cfg.maxArgs, Pack: cfg.packs(), MaxLine: runner.CommandLineLimit(os.Environ()), Template: tmpl, Slots: jobs})
+	batchOpt := cfg.xargsFlags.batch(runner.BatchOptions{MaxArgs: cfg.maxArgs, Pack: cfg.packs(), MaxLine: runner.CommandLineLimit(os.Environ()), Template: tmpl, Slots: jobs})
+	if cfg.showLimits {
+		cfg.writeLimits(l.sink.Message, os.Environ(), batchOpt, jobs)
+	}
+	l.batches = runner.NewBatcher(cfg.xargsFlags.records(l.in), batchOpt)
 	return l, nil
 }
 
@@ -266,6 +275,9 @@ func (l *launch) release() {
 	}
 	if l.in != nil {
 		l.in.Close()
+	}
+	if l.closeTTY != nil {
+		l.closeTTY()
 	}
 }
 

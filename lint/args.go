@@ -13,7 +13,7 @@ const (
 	semSpec      = "jPI --jobs --id --timeout --max-procs"
 	xargsSpec    = "PIinLlsdaEe --max-procs --replace --max-args --max-lines --max-chars --delimiter --arg-file --eof --process-slot-var"
 	parallelSpec = "jPSaIdCnNLlEX --jobs --max-procs --sshlogin --arg-file --replace --delimiter --colsep --max-args --max-replace-args --timeout --joblog --results --res --tmpdir --halt --retries --delay --tagstring --workdir --wd --env --basefile --return --sshloginfile --memfree --load --nice --block --seqreplace --id --termseq --shard --shebang-wrap --limit --trim"
-	krunSpec     = "jPaIdCnX --jobs --max-procs --arg-file --replace --delimiter --colsep --max-args --shell --timeout --termseq --retries --retry-delay --halt --delay --breaker --buffer-size --tmpdir --tagstring --color --append --append-stderr --lock-file --joblog --results --events --junit --ci --shard"
+	krunSpec     = "jPaIdCnXLsE --jobs --max-procs --arg-file --replace --delimiter --colsep --max-args --shell --timeout --termseq --retries --retry-delay --halt --delay --breaker --buffer-size --tmpdir --tagstring --color --append --append-stderr --lock-file --joblog --results --events --junit --ci --shard --lines --max-lines --max-chars --eof --process-slot-var"
 )
 
 // optVal is the argument of an option, as text when it is literal.

@@ -36,6 +36,14 @@ type BatchOptions struct {
 	// Slots is the number of job slots; with Pack the last records are
 	// spread over that many jobs.
 	Slots int
+	// Check makes MaxLine a hard limit (xargs -s, -x): a command line
+	// over it is an error, [ErrLineTooLong], that ends the input, instead
+	// of a job that fails to start. With MaxArgs, a batch over it is
+	// shortened to fit, unless Exit is set.
+	Check bool
+	// Exit, with Check, makes a batch of MaxArgs records over MaxLine an
+	// error instead of a shorter batch (xargs -x).
+	Exit bool
 }
 
 // Batcher groups records into the fields of one job each: one record per
@@ -75,7 +83,11 @@ func (b *Batcher) Next() ([]string, error) {
 	case b.opt.MaxArgs > 1:
 		return b.nextCounted()
 	}
-	return b.src.Next()
+	rec, err := b.src.Next()
+	if err == nil && b.opt.Check {
+		err = b.check(rec)
+	}
+	return rec, err
 }
 
 // fieldNumbers returns the input source or column number of each field
@@ -98,7 +110,7 @@ func numbered(records [][]string) []int {
 func (b *Batcher) nextCounted() ([]string, error) {
 	var records [][]string
 	for n := 0; n < b.opt.MaxArgs; n++ {
-		rec, err := b.src.Next()
+		rec, err := b.next()
 		if err == io.EOF {
 			break
 		}
@@ -109,6 +121,12 @@ func (b *Batcher) nextCounted() ([]string, error) {
 	}
 	if records == nil {
 		return nil, io.EOF
+	}
+	if b.opt.Check {
+		var err error
+		if records, err = b.checkBatch(records); err != nil {
+			return nil, err
+		}
 	}
 	b.numbers = numbered(records)
 	return flatten(records), nil
@@ -165,6 +183,12 @@ func (b *Batcher) nextPacked() ([]string, error) {
 		return nil, io.EOF
 	}
 	n := b.fit(records)
+	if b.opt.Check {
+		var err error
+		if records, n, err = b.fill(records, n); err != nil {
+			return nil, err
+		}
+	}
 	if n < len(records) || len(b.pending) > 0 || !b.eof {
 		b.pending = append(records[n:len(records):len(records)], b.pending...)
 		b.numbers = numbered(records[:n])

@@ -79,6 +79,9 @@ type InputOptions struct {
 	// this separator (--csv), instead of ColSep; an item of a file or
 	// stdin ends at a delimiter outside double quotes.
 	CSV rune
+	// EOF, when not empty, is the logical end of each source (xargs -E):
+	// the source ends before the first item equal to it.
+	EOF string
 }
 
 // Inputs yields the argument records of a run: the cartesian product of the
@@ -115,7 +118,7 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 	in := &Inputs{opt: opt}
 	if opt.Link {
 		for _, src := range sources {
-			r, err := in.open(src)
+			r, err := in.openSource(src)
 			if err == nil {
 				err = in.readHeader(src, r)
 			}
@@ -129,7 +132,7 @@ func OpenInputs(opt InputOptions) (*Inputs, error) {
 	}
 	var groups [][]itemReader
 	for _, src := range sources {
-		r, err := in.open(src)
+		r, err := in.openSource(src)
 		if err == nil {
 			err = in.readHeader(src, r)
 		}

@@ -76,14 +76,16 @@ func (r *run) quitting() bool {
 func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st Status, starved, evicted bool) {
 	start := time.Now()
 	r.observe(Event{Kind: EventStart, Job: job, Attempt: attempt, Time: start})
-	env := jobEnv(r.cfg.Env, job)
+	env := r.slotEnv(jobEnv(r.cfg.Env, job), job)
 	shell := program{path: r.cfg.Shell, argv: []string{r.cfg.Shell, "-c", job.Command}, env: env}
+	r.terminal(&shell)
 	prog, direct := shell, false
 	if r.direct != nil {
 		prog, direct = r.direct.program(job.Command, job.Args, env)
 		if !direct {
 			prog = shell
 		}
+		r.terminal(&prog)
 	}
 	prog = r.cfg.Nice.wrap(prog)
 	r.starting <- struct{}{} // a few descriptors for a moment: see descriptors.go
@@ -115,6 +117,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		defer timer.Stop()
 	}
 	st = p.wait()
+	r.takeTerminalBack(prog, p)
 	st.TimedOut = timedOut.Load() && st.Killed
 	st.Halted = st.Halted && !st.TimedOut
 	if st.TimedOut {

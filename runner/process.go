@@ -60,6 +60,13 @@ type program struct {
 	path string
 	argv []string
 	env  []string
+	// stdin, when set, is the job's standard input (a terminal, xargs
+	// -o); foreground gives it the terminal's foreground.
+	stdin      *os.File
+	foreground bool
+	// output, when set, is the job's stdout and stderr (the terminal):
+	// its pipes then carry nothing.
+	output *os.File
 }
 
 // copyBuffers are the buffers the output copiers read into.
@@ -93,6 +100,16 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 		Stdout:      outW,
 		Stderr:      errW,
 		SysProcAttr: jobSysProcAttr(),
+	}
+	if prog.output != nil {
+		cmd.Stdout, cmd.Stderr = prog.output, prog.output
+	}
+	if prog.stdin != nil {
+		cmd.Stdin = prog.stdin
+		if prog.foreground {
+			cmd.SysProcAttr.Foreground = true
+			cmd.SysProcAttr.Ctty = int(prog.stdin.Fd())
+		}
 	}
 	err = cmd.Start()
 	// The child has its own copies of the write ends; closing ours lets

@@ -171,6 +171,25 @@ type Config struct {
 	// the delays of Jitter and the jitter of RetryDelay. The same seed,
 	// input and flags give the same start order and delays.
 	Seed uint64
+	// Confirm, when set, is asked before each job starts (xargs -p); a
+	// job it declines is not run and counts as neither failed nor
+	// succeeded. It is called one job at a time, and may block: a signal
+	// meanwhile stops the run without waiting for it (the caller makes it
+	// return, closing what it reads).
+	Confirm func(job *Job) bool
+	// TTY, when set, is the jobs' standard input instead of /dev/null
+	// (xargs -o). With TTYForeground, each job's process group is given
+	// the terminal's foreground while it runs, so that it may read it,
+	// and krun's own process group takes it back when the job ends.
+	TTY           *os.File
+	TTYForeground bool
+	// TTYOutput, with TTY, makes the jobs write their stdout and stderr
+	// to the terminal directly, as an editor needs: their output is not
+	// captured (no grouping, tags or saved output) and counts 0 bytes.
+	TTYOutput bool
+	// SlotVar, when set, names an environment variable that holds each
+	// job's slot number from 0 (xargs --process-slot-var): Job.Slot-1.
+	SlotVar string
 }
 
 // Streams of randomness drawn from Config.Seed: one per goroutine that
@@ -392,6 +411,8 @@ type run struct {
 	outFail chan error    // output failures met while jobs run
 	quit    chan struct{} // closed when no new try may start
 	procs   procSet
+	// ttyMu orders the jobs giving the terminal back (Config.TTY).
+	ttyMu sync.Mutex
 	// halting is set, before quit is closed, when a --halt rule stops
 	// the run.
 	halting atomic.Bool
@@ -540,6 +561,10 @@ func (r *run) start(rec record) {
 		}
 		return
 	}
+	if r.cfg.Confirm != nil && err == nil && !r.confirm(job) {
+		r.releaseSlot(job.Slot)
+		return
+	}
 	r.setTag(job)
 	if r.jitter != nil && err == nil {
 		job.Delay = time.Duration(r.jitter.Int64N(int64(r.cfg.Jitter)))
@@ -623,6 +648,7 @@ func (r *run) finish(f finished) {
 	}
 	r.inflight--
 	r.releaseSlot(f.job.Slot)
+	r.terminalInterrupt(f.status)
 	r.rereadJobs()
 	// A job ended and freed its descriptors: try a starved one again.
 	r.retryStarved()
