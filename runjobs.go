@@ -76,6 +76,11 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	}
 	intr := watchInterrupts(ctx, stderr, termSeqTotal(control.TermSeq)+3*time.Second, os.Exit)
 	defer intr.stop()
+	closeHosts, err := o.connectHosts(intr, shell, warnings.Message, stderr, &control, &jobs, &jobsFile)
+	if err != nil {
+		return err
+	}
+	defer closeHosts()
 
 	outOpt, err := o.outputOptions(stdout, stderr, os.Getenv)
 	if err != nil {
@@ -83,7 +88,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	}
 	var tagTmpl *runner.Template
 	if o.tagString != "" {
-		if tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context}); err != nil {
+		if tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context, Host: o.remoteFlags.enabled()}); err != nil {
 			return usageError(fmt.Errorf("--tagstring: %w", err))
 		}
 	}

@@ -148,7 +148,7 @@ func (t *Template) baseCost() int {
 		switch p := &t.parts[i]; p.kind {
 		case partLiteral:
 			n += len(p.text)
-		case partSeq, partSlot:
+		case partSeq, partSlot, partHost:
 			n += numberCost
 		case partArg:
 			n += 4

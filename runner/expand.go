@@ -14,6 +14,9 @@ type Args struct {
 	Seq int64
 	// Slot is the job slot the job runs in, from 1.
 	Slot int
+	// Host is the host the job runs on ({host}), ":" for the local
+	// machine.
+	Host string
 }
 
 // Expand builds the shell command line of one job: each replacement
@@ -61,6 +64,8 @@ func writePart(b *strings.Builder, p *part, a Args, fields []string) error {
 		b.WriteString(strconv.FormatInt(a.Seq, 10))
 	case partSlot:
 		b.WriteString(strconv.Itoa(a.Slot))
+	case partHost:
+		b.WriteString(a.Host)
 	case partArg:
 		if p.col > 0 {
 			fields = a.Fields

@@ -30,10 +30,21 @@ func (r *run) runJob(job *Job, out JobOutput, limit time.Duration) {
 	tries := max(r.cfg.Retries, 1)
 	var st Status
 	for attempt := 1; ; attempt++ {
-		var starved bool
-		st, starved = r.try(job, out, attempt, limit)
+		var starved, hostFailed bool
+		if job.placement != nil && !job.placement.Local() {
+			st, hostFailed = r.tryRemote(job, out, attempt, limit)
+		} else {
+			st, starved = r.try(job, out, attempt, limit)
+		}
 		if starved {
 			r.done <- finished{job: job, out: out, noDescriptors: true}
+			return
+		}
+		if hostFailed {
+			// Not the job's failure: it goes back to the queue, for
+			// another host.
+			out.Discard()
+			r.done <- finished{job: job, out: out, requeue: true}
 			return
 		}
 		if !st.Failed() || attempt >= tries || r.quitting() {
@@ -88,6 +99,12 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		}
 		return r.notStarted(job, attempt, fmt.Errorf("cannot start: %w%s", err, ArgsTooLongHint(job.Command, CommandLineLimit(env)))), false
 	}
+	return r.watch(p, job, attempt, limit, start), false
+}
+
+// watch waits for the try's process p, started at start, under its time
+// limit, and returns its status.
+func (r *run) watch(p *process, job *Job, attempt int, limit time.Duration, start time.Time) (st Status) {
 	p.reap = r.cfg.ReapOrphans
 	r.procs.add(p)
 	defer r.procs.remove(p)
@@ -109,7 +126,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		st.Timeout = limit
 	}
 	st.Start, st.Duration, st.Attempt = start, time.Since(start), attempt
-	return st, false
+	return st
 }
 
 // isDescriptorShortage reports whether err means the process is out of

@@ -33,11 +33,17 @@ type Job struct {
 	// Tag is the job's tag (--tag, --tagstring), when tagging is on.
 	Tag string
 	// Hold asks the sink to keep the job's output until End: the job may
-	// be tried again, and only the last try's output may be written.
+	// be tried again (--retries, or on another host when its host fails),
+	// and only the last try's output may be written.
 	Hold bool
 	// Delay is the random time the job waits, holding its slot, before
 	// its first try starts (Config.Jitter); 0 without jitter.
 	Delay time.Duration
+	// Host is the host the job runs on, with Config.Hosts: ":" for the
+	// local machine; "" without hosts.
+	Host string
+	// placement is the job's slot on its host; nil without hosts.
+	placement Placement
 	// starvedAlone: the job is being tried again for want of descriptors
 	// with no other job running; retried: it is being tried again at all
 	// (run loop only).
@@ -150,6 +156,10 @@ type Config struct {
 	// drawn in start order; the job holds its slot while it waits
 	// (Job.Delay). A run stopping meanwhile ends the job unstarted.
 	Jitter time.Duration
+	// Hosts, when set, places each job on a host (-S): a job starts when
+	// a host has a free slot, besides the limit of Jobs, and a job whose
+	// host fails goes back to the queue, for another host.
+	Hosts Hosts
 	// Seed seeds every random choice of the run: the order of Shuffle,
 	// the delays of Jitter and the jitter of RetryDelay. The same seed,
 	// input and flags give the same start order and delays.
@@ -212,6 +222,8 @@ type finished struct {
 	// noDescriptors: the job could not start for want of file descriptors
 	// and waits for another job to end.
 	noDescriptors bool
+	// requeue: the job's host failed; it waits for a slot on another.
+	requeue bool
 }
 
 // record is an item from the input goroutine: fields and their input
@@ -234,6 +246,7 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 		done:    make(chan finished),
 		outFail: make(chan error, 1),
 		quit:    make(chan struct{}),
+		ctx:     ctx,
 	}
 	if r.cfg.Env == nil {
 		r.cfg.Env = os.Environ()
@@ -339,6 +352,11 @@ type run struct {
 	jitter *rand.Rand
 	// jobsFileErr is the last problem with -j FILE, said once.
 	jobsFileErr string
+	// requeued are jobs whose host failed, waiting for a free slot on
+	// another (Config.Hosts). They count in inflight.
+	requeued []finished
+	// ctx is Run's context.
+	ctx context.Context
 
 	// Shared with the job goroutines:
 	done    chan finished
@@ -398,6 +416,7 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 		}
 		if r.stopping {
 			inputOpen = false
+			r.placeRequeued() // they end, unstarted
 		}
 	}
 	r.result.LastSeq = r.seq
@@ -428,6 +447,7 @@ func (r *run) guardPID() int { return r.guard.process() }
 func (r *run) canStart() bool {
 	return !r.stopping && len(r.starved) == 0 && r.retrying == 0 &&
 		(r.cfg.Jobs == 0 || r.inflight < r.cfg.Jobs) &&
+		(r.cfg.Hosts == nil || len(r.requeued) == 0 && r.cfg.Hosts.Free()) &&
 		(r.breaker == nil || r.breaker.allows())
 }
 
@@ -439,7 +459,12 @@ func (r *run) start(rec record) {
 		return
 	}
 	fields := rec.fields
-	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
+	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Hold: r.cfg.Retries > 1 || r.cfg.Hosts != nil}
+	if r.cfg.Hosts != nil && r.cfg.DryRun == nil && !r.place(job) {
+		r.seq--
+		return
+	}
+	job.Slot = r.takeSlot()
 	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
 	job.Command = cmd
 	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
@@ -507,7 +532,7 @@ func (r *run) endJob(job *Job, out JobOutput, st Status) {
 func (r *run) setTag(job *Job) {
 	switch {
 	case r.cfg.TagTemplate != nil:
-		job.Tag, _ = r.cfg.TagTemplate.Expand(Args{Fields: job.Args, Seq: job.Seq, Slot: job.Slot})
+		job.Tag, _ = r.cfg.TagTemplate.Expand(Args{Fields: job.Args, Seq: job.Seq, Slot: job.Slot, Host: job.Host})
 	case r.cfg.Tag:
 		job.Tag = strings.Join(job.Args, " ")
 	}
@@ -526,6 +551,17 @@ func (r *run) finish(f finished) {
 			r.retryStarved()
 		}
 		return
+	}
+	if f.job.placement != nil {
+		f.job.placement.Release()
+		f.job.placement = nil
+		if f.requeue {
+			r.requeued = append(r.requeued, f)
+		}
+		r.placeRequeued()
+		if f.requeue {
+			return
+		}
 	}
 	r.inflight--
 	r.releaseSlot(f.job.Slot)

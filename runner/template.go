@@ -85,6 +85,7 @@ const (
 	partArg                     // {} {.} {/} {//} {/.} and their {N...} forms
 	partSeq                     // {#}
 	partSlot                    // {%}
+	partHost                    // {host}, in --tagstring with hosts
 )
 
 // part is one piece of a parsed template.
@@ -132,6 +133,10 @@ type TemplateOptions struct {
 	// each argument of a job with several (-X, GNU parallel's context
 	// replace): "pre-{}-post" with A and B is "pre-A-post pre-B-post".
 	Context bool
+	// Host makes {host} stand for the host a job runs on (Args.Host). Only
+	// for Literal templates (--tagstring): a command gets the host from
+	// $KRUN_HOST, set by the host.
+	Host bool
 }
 
 // ParseTemplate parses a command template: the command words joined with
@@ -150,6 +155,9 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	parts := scanReplacements(text, opt.Replace)
 	appended := false
 	if opt.Literal {
+		if opt.Host {
+			parts = hostParts(parts)
+		}
 		var groupEnd []int
 		if opt.Context {
 			offsets, wordSpans := textWords(parts)
@@ -196,6 +204,27 @@ func (t *Template) appendedPrefix() (string, bool) {
 		return "", false
 	}
 	return t.text, true
+}
+
+// hostParts splits the literal parts of a template at each {host}.
+func hostParts(parts []part) []part {
+	const host = "{host}"
+	var out []part
+	for _, p := range parts {
+		if p.kind != partLiteral || !strings.Contains(p.text, host) {
+			out = append(out, p)
+			continue
+		}
+		for i, piece := range strings.Split(p.text, host) {
+			if i > 0 {
+				out = append(out, part{kind: partHost, text: host})
+			}
+			if piece != "" {
+				out = append(out, part{kind: partLiteral, text: piece})
+			}
+		}
+	}
+	return out
 }
 
 // scanReplacements splits text into literal parts and replacement strings.

@@ -1,0 +1,447 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/krun-dev/krun/runner"
+)
+
+// maxFailures is how many connection failures in a row take a host out
+// of rotation.
+const maxFailures = 3
+
+// TempWorkdir is the --workdir value that gives each job a private
+// directory on its host, removed after the job.
+const TempWorkdir = "..."
+
+// Options configures a [Set].
+type Options struct {
+	// Logins are the hosts, in order; ":" is the local machine.
+	Logins []Login
+	// SSH is the ssh command and its options (--ssh), as words; nil means
+	// "ssh".
+	SSH []string
+	// LocalCPUs is the slot count of ":" without N/.
+	LocalCPUs int
+	// SlotsFor, when set, is the slot count of a host without N/ from its
+	// CPU count (-j); nil means the CPU count.
+	SlotsFor func(cpus int) int
+	// Shell is the name of the shell that runs the jobs' commands on the
+	// hosts, looked up in their PATH ("sh" when empty).
+	Shell string
+	// Workdir is the directory jobs run in on the hosts, relative to the
+	// login directory unless absolute: "" is the login directory,
+	// [TempWorkdir] a new one for each job, removed after it.
+	Workdir string
+	// Env are the names of the variables (--env) exported to the jobs on
+	// the hosts, with the values they have in each job's environment.
+	Env []string
+	// Transfer, Return are the files (--transferfile, --return) sent to
+	// the host before each job and brought back after it: templates of
+	// text, expanded with the job's arguments. Relative names are
+	// relative to krun's directory here and to Workdir there.
+	Transfer, Return []*runner.Template
+	// Cleanup removes on the host, after each job, the files sent and
+	// brought back, and at the end the base files.
+	Cleanup bool
+	// Basefiles are sent to each host once, before its first job.
+	Basefiles []string
+	// Message writes one line of krun's to standard error.
+	Message func(string)
+	// TmpDir holds the private directory of the control sockets; "" is
+	// the system's.
+	TmpDir string
+}
+
+// Set is the hosts of a run. It implements runner.Hosts. Open makes one;
+// Close must be called at the end.
+type Set struct {
+	opt   Options
+	ssh   []string // opt.SSH, its program resolved
+	dir   string   // the private directory of the control sockets
+	rsync bool     // rsync is installed here
+	mu    sync.Mutex
+	hosts []*host
+}
+
+// host is one host of a Set.
+type host struct {
+	set    *Set
+	login  Login
+	name   string
+	socket string
+	// slots, used, failures and out are guarded by set.mu.
+	slots    int
+	used     int
+	failures int // connection failures in a row
+	out      bool
+	// connMu serialises connecting, and the first job's base files.
+	connMu    sync.Mutex
+	conn      *conn // nil: not connected
+	failed    *conn // the last connection counted as failed
+	basesSent bool
+}
+
+// Open connects to every host, at once, and asks those without a slot
+// count for their CPU count. A host that cannot be reached is left out,
+// with a message; Open fails when no host is left.
+func Open(ctx context.Context, opt Options) (*Set, error) {
+	if len(opt.SSH) == 0 {
+		opt.SSH = []string{"ssh"}
+	}
+	if opt.Shell == "" {
+		opt.Shell = "sh"
+	}
+	if opt.Message == nil {
+		opt.Message = func(string) {}
+	}
+	s := &Set{opt: opt, ssh: append([]string(nil), opt.SSH...)}
+	needSSH := false
+	for _, l := range opt.Logins {
+		needSSH = needSSH || !l.Local()
+	}
+	if needSSH {
+		path, err := exec.LookPath(s.ssh[0])
+		if err != nil {
+			return nil, fmt.Errorf("--ssh: %w", err)
+		}
+		s.ssh[0] = path
+		if s.dir, err = controlDir(opt.TmpDir); err != nil {
+			return nil, err
+		}
+		_, err = exec.LookPath("rsync")
+		s.rsync = err == nil
+	}
+	for i, l := range opt.Logins {
+		h := &host{set: s, login: l, name: l.String(), slots: l.Slots}
+		if l.Local() && h.slots == 0 {
+			h.slots = max(opt.LocalCPUs, 1)
+		}
+		h.socket = filepath.Join(s.dir, strconv.Itoa(i))
+		s.hosts = append(s.hosts, h)
+	}
+	var wg sync.WaitGroup
+	for _, h := range s.hosts {
+		if h.login.Local() {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := dial(ctx, s.ssh, h.login, h.socket)
+			if err != nil {
+				h.out = true
+				if ctx.Err() == nil {
+					opt.Message(fmt.Sprintf("krun: host %s: %v; leaving it out", h.name, err))
+				}
+				return
+			}
+			h.conn = c
+			if h.slots == 0 {
+				h.slots = c.cpus
+				if opt.SlotsFor != nil {
+					h.slots = max(opt.SlotsFor(c.cpus), 1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if !s.Free() || s.none() {
+		s.Close()
+		return nil, errors.New("no host could be reached")
+	}
+	return s, nil
+}
+
+// controlDir makes the private directory of the control sockets. A Unix
+// socket's path is limited to about 100 bytes: when tmp's is too long,
+// the directory goes to /tmp.
+func controlDir(tmp string) (string, error) {
+	if tmp == "" {
+		tmp = os.TempDir()
+	}
+	if len(tmp) > 60 {
+		tmp = "/tmp"
+	}
+	dir, err := os.MkdirTemp(tmp, "krun-ssh-")
+	if err != nil {
+		return "", fmt.Errorf("directory for ssh's control sockets: %w", err)
+	}
+	return dir, nil
+}
+
+// Slots returns the total slot count of the hosts in rotation.
+func (s *Set) Slots() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, h := range s.hosts {
+		if !h.out {
+			n += h.slots
+		}
+	}
+	return n
+}
+
+// none reports whether every host has left the rotation.
+func (s *Set) none() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, h := range s.hosts {
+		if !h.out {
+			return false
+		}
+	}
+	return true
+}
+
+// Free reports whether Place would not wait: a host in rotation has a
+// free slot, or none is left (Place then fails).
+func (s *Set) Free() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	left := false
+	for _, h := range s.hosts {
+		if !h.out {
+			left = true
+			if h.used < h.slots {
+				return true
+			}
+		}
+	}
+	return !left
+}
+
+// Place takes a slot on the host in rotation with the most free slots, in
+// proportion; the first in order among equals.
+func (s *Set) Place(job *runner.Job) (runner.Placement, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var best *host
+	for _, h := range s.hosts {
+		if h.out || h.used >= h.slots {
+			continue
+		}
+		// Fewer used in proportion: h.used/h.slots < best.used/best.slots.
+		if best == nil || h.used*best.slots < best.used*h.slots {
+			best = h
+		}
+	}
+	if best == nil {
+		return nil, runner.ErrNoHosts
+	}
+	best.used++
+	return &placement{host: best}, nil
+}
+
+// fail counts a failure of the connection c (nil: connecting failed) to
+// h, once per connection; the third in a row takes the host out of
+// rotation, with one message.
+func (h *host) fail(c *conn, err error) {
+	h.connMu.Lock()
+	if c != nil && h.conn == c {
+		h.conn = nil
+	}
+	counted := c != nil && h.failed == c
+	if c != nil {
+		h.failed = c
+	}
+	h.connMu.Unlock()
+	if counted {
+		return
+	}
+	s := h.set
+	s.mu.Lock()
+	h.failures++
+	leave := h.failures >= maxFailures && !h.out
+	if leave {
+		h.out = true
+	}
+	s.mu.Unlock()
+	if leave {
+		s.opt.Message(fmt.Sprintf("krun: host %s: %v; taking it out of rotation after %d failures", h.name, err, h.failures))
+	}
+}
+
+// succeed records that a job ran to its end on h.
+func (h *host) succeed() {
+	h.set.mu.Lock()
+	h.failures = 0
+	h.set.mu.Unlock()
+}
+
+// connect returns the host's connection, connecting again when it broke.
+func (h *host) connect(ctx context.Context) (*conn, error) {
+	h.connMu.Lock()
+	defer h.connMu.Unlock()
+	if h.conn != nil && h.conn.alive() {
+		return h.conn, nil
+	}
+	if h.conn != nil {
+		h.conn.kill()
+		h.conn = nil
+	}
+	c, err := dial(ctx, h.set.ssh, h.login, h.socket)
+	if err != nil {
+		return nil, err
+	}
+	h.conn = c
+	return c, nil
+}
+
+// Close ends the connections, after removing the base files from the
+// hosts with Cleanup, and removes the control sockets' directory. It
+// waits up to a few seconds for each connection to end.
+func (s *Set) Close() error {
+	var wg sync.WaitGroup
+	for _, h := range s.hosts {
+		h.connMu.Lock()
+		c := h.conn
+		h.conn = nil
+		h.connMu.Unlock()
+		if c == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if s.opt.Cleanup && h.basesSent && c.alive() {
+				h.removeBasefiles(c)
+			}
+			c.close()
+			select {
+			case <-c.done:
+			case <-time.After(3 * time.Second):
+				c.kill()
+				<-c.done
+			}
+		}()
+	}
+	wg.Wait()
+	if s.dir != "" {
+		return os.RemoveAll(s.dir)
+	}
+	return nil
+}
+
+// placement is a job's slot on a host.
+type placement struct {
+	host *host
+	conn *conn  // the connection the try went through
+	dir  string // the try's working directory there
+	sent []string
+}
+
+func (p *placement) Host() string { return p.host.name }
+
+func (p *placement) Local() bool { return p.host.login.Local() }
+
+func (p *placement) Release() {
+	s := p.host.set
+	s.mu.Lock()
+	p.host.used--
+	s.mu.Unlock()
+}
+
+// Prepare connects to the host when needed, sends the base files before
+// its first job and the job's files, and returns the ssh command that
+// runs the job there.
+func (p *placement) Prepare(ctx context.Context, job *runner.Job, env []string) (runner.RemoteCommand, error) {
+	h, s := p.host, p.host.set
+	c, err := h.connect(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			h.fail(nil, err)
+		}
+		return runner.RemoteCommand{}, &runner.HostError{Host: h.name, Err: err}
+	}
+	p.conn = c
+	p.dir = s.opt.Workdir
+	if p.dir == TempWorkdir {
+		host, _ := os.Hostname()
+		p.dir = fmt.Sprintf(".krun/tmp/%s-%d-%d", host, os.Getpid(), job.Seq)
+	}
+	if err := p.send(ctx, job); err != nil {
+		return runner.RemoteCommand{}, p.hostError(err)
+	}
+	vars := p.jobVars(env)
+	argv := append([]string{s.ssh[0]}, sshArgs(s.ssh, h.login, h.socket, "no")...)
+	argv = append(argv, remoteCommand(p.dir, s.opt.Shell, job.Command, vars))
+	return runner.RemoteCommand{Path: s.ssh[0], Argv: argv, Env: env, Signal: sendSignal}, nil
+}
+
+// jobVars are the variables exported to the job on the host: krun's and
+// GNU parallel's job variables from env, the host's name, and --env's.
+func (p *placement) jobVars(env []string) []string {
+	want := map[string]bool{"KRUN_SEQ": true, "KRUN_SLOT": true, "PARALLEL_SEQ": true, "PARALLEL_JOBSLOT": true}
+	for _, name := range p.host.set.opt.Env {
+		want[name] = true
+	}
+	vars := []string{"KRUN_HOST=" + p.host.name, "PARALLEL_SSHHOST=" + p.host.login.Dest}
+	seen := map[string]int{}
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !want[name] {
+			continue
+		}
+		if i, ok := seen[name]; ok {
+			vars[i] = kv // the last value wins, as in exec
+			continue
+		}
+		seen[name] = len(vars)
+		vars = append(vars, kv)
+	}
+	return vars
+}
+
+// hostError turns err into a *runner.HostError when the connection broke.
+func (p *placement) hostError(err error) error {
+	if p.conn.alive() {
+		return err
+	}
+	p.host.fail(p.conn, errors.New("the connection broke"))
+	return &runner.HostError{Host: p.host.name, Err: err}
+}
+
+// Finish tells a host failure from a job failure, brings back the job's
+// files and cleans up.
+func (p *placement) Finish(ctx context.Context, job *runner.Job, st runner.Status) error {
+	h := p.host
+	if st.Exit == 255 && !st.Killed {
+		// ssh's status when it fails; a job's own 255 comes with a live
+		// connection. A connection that broke may take a moment to end.
+		select {
+		case <-p.conn.done:
+		case <-time.After(time.Second):
+		}
+		if !p.conn.alive() {
+			err := p.conn.failure("the connection broke")
+			h.fail(p.conn, err)
+			return &runner.HostError{Host: h.name, Err: err}
+		}
+	}
+	h.succeed()
+	var errs []error
+	if !st.Killed {
+		if err := p.fetch(ctx, job); err != nil {
+			errs = append(errs, p.hostError(err))
+		}
+	}
+	if err := p.cleanup(ctx, job); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
