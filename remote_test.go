@@ -1,0 +1,219 @@
+package main
+
+// End-to-end tests of remote hosts (-S, issue 18) with real OpenSSH
+// servers: each test starts its own sshd processes on free ports of
+// 127.0.0.1 (internal/sshtest) and drives the real krun against them. The
+// hosts are this machine, so what a job leaves behind "on the host" is
+// checked in /proc.
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/krun-dev/krun/internal/sshtest"
+	"github.com/krun-dev/krun/output"
+)
+
+// startHosts starts one sshd per name for the test; it fails the test
+// when sshd is missing in CI, and skips it elsewhere.
+func startHosts(t *testing.T, names ...string) *sshtest.Hosts {
+	t.Helper()
+	if why := sshtest.Missing(); why != "" {
+		if sshtest.InCI() {
+			t.Fatalf("remote tests need OpenSSH: %s", why)
+		}
+		t.Skip(why)
+	}
+	h, err := sshtest.Start(t.TempDir(), names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Stop)
+	return h
+}
+
+// readLines returns the lines of dir/name.
+func readLines(t *testing.T, dir, name string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+// TestRemoteSpreadSlots: jobs spread over three hosts, never more at once
+// on a host than its slots; each job's output is tagged with the host it
+// ran on ({host}), and the joblog's Host column names it too.
+func TestRemoteSpreadSlots(t *testing.T) {
+	t.Parallel()
+	h := startHosts(t, "h1", "h2", "h3")
+	dir := t.TempDir()
+	slots := map[string]int{"h1": 1, "h2": 2, "h3": 3}
+	// Each job counts the jobs live on its host as it starts: at most the
+	// real number, never more.
+	job := `mkdir -p ` + dir + `/live/$KRUN_HOST && touch ` + dir + `/live/$KRUN_HOST/{} && ` +
+		`ls ` + dir + `/live/$KRUN_HOST | wc -l > ` + dir + `/count.$KRUN_HOST.{} && echo "$KRUN_HOST" > ` + dir + `/host.{} && ` +
+		`sleep 0.2; rm ` + dir + `/live/$KRUN_HOST/{}; echo job {} on $KRUN_HOST`
+	args := []string{"--ssh", h.SSH(), "-S", "1/h1", "-S", "2/h2,3/h3", "--tagstring", "{host}", "--joblog", filepath.Join(dir, "log"), job, ":::"}
+	const n = 30
+	for i := 1; i <= n; i++ {
+		args = append(args, strconv.Itoa(i))
+	}
+	k := ctlKrun(t, dir, nil, args...)
+	if code := k.wait(); code != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", code, k.stderrText())
+	}
+	ran := map[string]int{}
+	counts, _ := filepath.Glob(filepath.Join(dir, "count.*"))
+	if len(counts) != n {
+		t.Fatalf("%d jobs counted, want %d", len(counts), n)
+	}
+	for _, f := range counts {
+		host := strings.Split(filepath.Base(f), ".")[1]
+		ran[host]++
+		if c := ctlInt(t, dir, filepath.Base(f)); c > slots[host] {
+			t.Errorf("%d jobs at once on %s, which has %d slots", c, host, slots[host])
+		}
+	}
+	for host := range slots {
+		if ran[host] == 0 {
+			t.Errorf("no job ran on %s: %v", host, ran)
+		}
+	}
+	// Output: tagged with the host the job says it ran on.
+	tagged := regexp.MustCompile(`^(h[123])\tjob (\d+) on (h[123])$`)
+	lines := strings.Split(strings.TrimSuffix(k.stdout.String(), "\n"), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d lines of output, want %d:\n%s", len(lines), n, k.stdout.String())
+	}
+	for _, l := range lines {
+		m := tagged.FindStringSubmatch(l)
+		if m == nil || m[1] != m[3] {
+			t.Errorf("output line %q: want the {host} tag, then the job's own line naming the same host", l)
+		}
+	}
+	// Joblog: the Host column is the host of the job.
+	log := readLines(t, dir, "log")
+	if log[0] != strings.TrimSuffix(output.JobLogHeader, "\n") || len(log) != n+1 {
+		t.Fatalf("joblog:\n%s", strings.Join(log, "\n"))
+	}
+	for _, l := range log[1:] {
+		f := strings.Split(l, "\t")
+		want := strings.TrimSpace(string(must(os.ReadFile(filepath.Join(dir, "host."+f[0])))))
+		if f[1] != want || f[6] != "0" {
+			t.Errorf("joblog line %q: Host %q, want %q (exit 0)", l, f[1], want)
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// remoteTree is the job template of the kill tests: each job records its
+// shell (the leader of its process group on the host) and a grandchild,
+// then waits for them.
+func remoteTree(dir string) string {
+	return `echo $$ > ` + dir + `/pg.{}; sh -c 'sleep 1000 & echo $! > ` + dir + `/pid.gc.{}; wait' & ` +
+		`echo $! > ` + dir + `/pid.sub.{}; while [ ! -s ` + dir + `/pid.gc.{} ]; do sleep 0.01; done; touch ` + dir + `/ready.{}; wait`
+}
+
+// TestRemoteTimeoutEndsTree: --timeout ends the job's whole process tree
+// on the host, and the job fails.
+func TestRemoteTimeoutEndsTree(t *testing.T) {
+	t.Parallel()
+	h := startHosts(t, "h1")
+	dir := t.TempDir()
+	k := ctlKrun(t, dir, nil, "--ssh", h.SSH(), "-S", "h1", "--timeout", "3", "--joblog", filepath.Join(dir, "log"), remoteTree(dir), ":::", "a", "b")
+	code := k.wait()
+	tree := ctlTree(t, dir, "pid.*")
+	if len(tree.pgids) != 2 || !ctlAllExist(dir, "ready.a", "ready.b")() {
+		t.Fatalf("the jobs did not all start their processes; stderr:\n%s", k.stderrText())
+	}
+	tree.assertGone(t, "--timeout")
+	if code != 2 {
+		t.Errorf("exit status %d, want 2 (both jobs timed out); stderr:\n%s", code, k.stderrText())
+	}
+	if s := k.stderrText(); strings.Count(s, "timed out after 3s") != 2 {
+		t.Errorf("stderr does not say twice that a job timed out:\n%s", s)
+	}
+	for _, l := range readLines(t, dir, "log")[1:] {
+		if f := strings.Split(l, "\t"); f[1] != "h1" || f[6] != "-1" {
+			t.Errorf("joblog line %q: want Host h1, Exitval -1", l)
+		}
+	}
+}
+
+// TestRemoteInterruptEndsTree: Ctrl-C (SIGINT to krun) ends the jobs'
+// process trees on the host; krun exits with 130.
+func TestRemoteInterruptEndsTree(t *testing.T) {
+	t.Parallel()
+	h := startHosts(t, "h1", "h2")
+	dir := t.TempDir()
+	k := ctlKrun(t, dir, nil, "--ssh", h.SSH(), "-S", "1/h1,1/h2", remoteTree(dir), ":::", "a", "b", "c")
+	k.waitFor("both jobs running", ctlAllExist(dir, "ready.a", "ready.b"))
+	k.cmd.Process.Signal(syscall.SIGINT)
+	code := k.wait()
+	tree := ctlTree(t, dir, "pid.*")
+	tree.assertGone(t, "SIGINT")
+	if code != 130 {
+		t.Errorf("exit status %d, want 130; stderr:\n%s", code, k.stderrText())
+	}
+	if ctlExists(dir, "pg.c") {
+		t.Errorf("job c started after the interrupt")
+	}
+}
+
+// TestRemoteHostDies: a host that goes down mid-run (its sshd and every
+// connection killed) is taken out of rotation with one message; its jobs
+// run again on the other hosts and the run succeeds.
+func TestRemoteHostDies(t *testing.T) {
+	t.Parallel()
+	h := startHosts(t, "h1", "h2", "h3")
+	dir := t.TempDir()
+	// Job 1 goes to h1 (the first with a free slot); on h2, a job waits
+	// for the go file, which the test makes after killing h2.
+	job := `echo "$KRUN_HOST" >> ` + dir + `/ran.{}; ` +
+		`if [ "$KRUN_HOST" = h2 ]; then touch ` + dir + `/onh2.{}; while [ ! -e ` + dir + `/go ]; do sleep 0.02; done; fi; echo done {}`
+	args := []string{"--ssh", h.SSH(), "-S", "1/h1,1/h2,1/h3", "--joblog", filepath.Join(dir, "log"), job, ":::"}
+	const n = 12
+	for i := 1; i <= n; i++ {
+		args = append(args, strconv.Itoa(i))
+	}
+	k := ctlKrun(t, dir, nil, args...)
+	k.waitFor("a job on h2", func() bool {
+		m, _ := filepath.Glob(filepath.Join(dir, "onh2.*"))
+		return len(m) > 0
+	})
+	if err := h.Kill("h2"); err != nil {
+		t.Fatal(err)
+	}
+	ctlWrite(t, dir, "go", "")
+	if code := k.wait(); code != 0 {
+		t.Fatalf("exit status %d, want 0; stderr:\n%s", code, k.stderrText())
+	}
+	out := k.stdout.String()
+	for i := 1; i <= n; i++ {
+		if c := strings.Count(out, "done "+strconv.Itoa(i)+"\n"); c != 1 {
+			t.Errorf("job %d wrote its line %d times, want once:\n%s", i, c, out)
+		}
+	}
+	t.Logf("stderr:\n%s", k.stderrText())
+	if s := k.stderrText(); strings.Count(s, "out of rotation") != 1 || !strings.Contains(s, "host h2:") {
+		t.Errorf("stderr should say once that h2 left the rotation:\n%s", s)
+	}
+	for _, l := range readLines(t, dir, "log")[1:] {
+		if f := strings.Split(l, "\t"); f[1] == "h2" || f[6] != "0" {
+			t.Errorf("joblog line %q: every job ends well, on h1 or h3", l)
+		}
+	}
+}
