@@ -131,7 +131,7 @@ func (c *conn) kill() {
 // failure is the error of a connection that failed, with the last line
 // ssh said.
 func (c *conn) failure(what string) error {
-	if msg := c.stderr.last(); msg != "" {
+	if msg := strings.TrimSuffix(c.stderr.last(), "."); msg != "" {
 		return fmt.Errorf("%s: %s", what, msg)
 	}
 	if c.cmd.ProcessState != nil {

@@ -225,8 +225,9 @@ func (s *Set) Free() bool {
 	return !left
 }
 
-// Place takes a slot on the host in rotation with the most free slots, in
-// proportion; the first in order among equals.
+// Place takes a slot on a host in rotation: the one with the fewest
+// connection failures in a row, then the most free slots in proportion,
+// then the first in order.
 func (s *Set) Place(job *runner.Job) (runner.Placement, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -235,8 +236,10 @@ func (s *Set) Place(job *runner.Job) (runner.Placement, error) {
 		if h.out || h.used >= h.slots {
 			continue
 		}
-		// Fewer used in proportion: h.used/h.slots < best.used/best.slots.
-		if best == nil || h.used*best.slots < best.used*h.slots {
+		// Fewer failures in a row first, then fewer used in proportion:
+		// h.used/h.slots < best.used/best.slots.
+		if best == nil || h.failures < best.failures ||
+			h.failures == best.failures && h.used*best.slots < best.used*h.slots {
 			best = h
 		}
 	}

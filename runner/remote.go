@@ -81,7 +81,8 @@ func (r *run) tryRemote(job *Job, out JobOutput, attempt int, limit time.Duratio
 	cancel()
 	if err != nil {
 		if isHostError(err) && !r.quitting() {
-			r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: %v; running it on another host", job.Seq, err))
+			// The hosts say when one leaves the rotation; a job
+			// moving to another is no news.
 			return Status{}, true
 		}
 		return r.notStarted(job, attempt, err), false
@@ -97,7 +98,6 @@ func (r *run) tryRemote(job *Job, out JobOutput, attempt int, limit time.Duratio
 	st = r.watch(p, job, attempt, limit, start)
 	if err := job.placement.Finish(r.ctx, job, st); err != nil {
 		if isHostError(err) && !st.Killed && !r.quitting() {
-			r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: %v; running it on another host", job.Seq, err))
 			return st, true
 		}
 		r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: %v", job.Seq, err))
