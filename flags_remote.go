@@ -236,7 +236,7 @@ func (o *options) connectHosts(intr *interrupts, shell string, msg func(string),
 	cfg.Hosts = hosts
 	*jobs, *jobsFile = hosts.Slots(), nil
 	return func() {
-		if err := hosts.Close(); err != nil {
+		if err := hosts.Close(intr.fresh()); err != nil {
 			fmt.Fprintln(stderr, "krun: warning: "+err.Error())
 		}
 	}, nil

@@ -92,6 +92,11 @@ func dial(ctx context.Context, sshCmd []string, l Login, socket string) (*conn, 
 // the master, "no" for a job. The caller's options come first: for ssh,
 // the first value of an option wins.
 func sshArgs(sshCmd []string, l Login, socket, master string) []string {
+	return append(sshOptions(sshCmd, l, socket, master), "--", l.Dest)
+}
+
+// sshOptions are sshArgs without the destination: for rsync's -e.
+func sshOptions(sshCmd []string, l Login, socket, master string) []string {
 	args := append([]string(nil), sshCmd[1:]...)
 	args = append(args, "-o", "ControlMaster="+master, "-o", "ControlPath="+socket, "-o", "ControlPersist=no",
 		"-o", "BatchMode=yes", "-o", "ServerAliveInterval=15", "-T")
@@ -101,7 +106,7 @@ func sshArgs(sshCmd []string, l Login, socket, master string) []string {
 	if l.Port != "" {
 		args = append(args, "-p", l.Port)
 	}
-	return append(args, "--", l.Dest)
+	return args
 }
 
 // alive reports whether the master connection is still up.

@@ -156,11 +156,11 @@ func Open(ctx context.Context, opt Options) (*Set, error) {
 	}
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil {
-		s.Close()
+		s.Close(ctx)
 		return nil, err
 	}
 	if !s.Free() || s.none() {
-		s.Close()
+		s.Close(ctx)
 		return nil, errors.New("no host could be reached")
 	}
 	return s, nil
@@ -250,6 +250,19 @@ func (s *Set) Place(job *runner.Job) (runner.Placement, error) {
 	return &placement{host: best}, nil
 }
 
+// Processes returns the process IDs of the hosts' connections.
+func (s *Set) Processes() []int {
+	var pids []int
+	for _, h := range s.hosts {
+		h.connMu.Lock()
+		if h.conn != nil && h.conn.alive() {
+			pids = append(pids, h.conn.cmd.Process.Pid)
+		}
+		h.connMu.Unlock()
+	}
+	return pids
+}
+
 // fail counts a failure of the connection c (nil: connecting failed) to
 // h, once per connection; the third in a row takes the host out of
 // rotation, with one message.
@@ -306,9 +319,10 @@ func (h *host) connect(ctx context.Context) (*conn, error) {
 }
 
 // Close ends the connections, after removing the base files from the
-// hosts with Cleanup, and removes the control sockets' directory. It
-// waits up to a few seconds for each connection to end.
-func (s *Set) Close() error {
+// hosts with Cleanup (until ctx is done), and removes the control
+// sockets' directory. It waits up to a few seconds for each connection to
+// end.
+func (s *Set) Close(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, h := range s.hosts {
 		h.connMu.Lock()
@@ -322,7 +336,9 @@ func (s *Set) Close() error {
 		go func() {
 			defer wg.Done()
 			if s.opt.Cleanup && h.basesSent && c.alive() {
-				h.removeBasefiles(c)
+				if err := h.removeBasefiles(ctx, c); err != nil {
+					s.opt.Message(fmt.Sprintf("krun: host %s: --cleanup of the base files: %v", h.name, err))
+				}
 			}
 			c.close()
 			select {
@@ -345,7 +361,8 @@ type placement struct {
 	host *host
 	conn *conn  // the connection the try went through
 	dir  string // the try's working directory there
-	sent []string
+	// sent and returned are the job's files that travelled.
+	sent, returned []string
 }
 
 func (p *placement) Host() string { return p.host.name }

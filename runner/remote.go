@@ -19,6 +19,10 @@ type Hosts interface {
 	// Place takes a free slot on a host in rotation for job. It returns
 	// ErrNoHosts when every host has left the rotation.
 	Place(job *Job) (Placement, error)
+	// Processes are the process IDs of the hosts' own children of krun
+	// (their connections), which outlive the jobs: the sweep of what the
+	// jobs left behind at the end of a run spares them.
+	Processes() []int
 }
 
 // ErrNoHosts is the error of a run whose hosts have all left the rotation.
@@ -126,4 +130,12 @@ func (r *run) quitContext() (context.Context, context.CancelFunc) {
 		}
 	}()
 	return ctx, cancel
+}
+
+// hostPIDs are the processes of the hosts that the end of the run spares.
+func (r *run) hostPIDs() []int {
+	if r.cfg.Hosts == nil {
+		return nil
+	}
+	return r.cfg.Hosts.Processes()
 }

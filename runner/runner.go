@@ -278,7 +278,7 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	}
 	defer func() {
 		if cfg.ReapOrphans {
-			sweepOrphans(r.guardPID())
+			sweepOrphans(append(r.hostPIDs(), r.guardPID())...)
 		}
 		r.guard.close()
 	}()
