@@ -8,6 +8,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -214,6 +215,94 @@ func TestRemoteHostDies(t *testing.T) {
 	for _, l := range readLines(t, dir, "log")[1:] {
 		if f := strings.Split(l, "\t"); f[1] == "h2" || f[6] != "0" {
 			t.Errorf("joblog line %q: every job ends well, on h1 or h3", l)
+		}
+	}
+}
+
+// TestRemoteTransfers: --transferfile sends each job's file, --return
+// brings its result back, --cleanup leaves nothing on the host, --basefile
+// arrives once per host before the first job, --workdir ... gives each job
+// a private directory that is gone afterwards; with rsync, and with ssh
+// and cat when krun finds no rsync.
+func TestRemoteTransfers(t *testing.T) {
+	t.Parallel()
+	h := startHosts(t, "h1", "h2")
+	for _, via := range []string{"rsync", "cat"} {
+		t.Run(via, func(t *testing.T) {
+			dir := t.TempDir()
+			remoteDir := filepath.Join(t.TempDir(), "work dir") // the hosts' --workdir
+			names := []string{"plain.txt", "sub dir/it's $(x).txt", "-dash.txt"}
+			for i, n := range names {
+				if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(n)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				ctlWrite(t, dir, n, strings.Repeat("x", i+1)+"\n")
+			}
+			ctlWrite(t, dir, "base.txt", "base\n")
+			// Each job checks the base file and its own file are there,
+			// writes its result next to its file, and records where it ran.
+			job := `test -f base.txt && test -f {} && wc -c < {} > {}.out && pwd > ` + dir + `/pwd.$KRUN_SEQ`
+			args := []string{"--ssh", "/usr/bin/ssh -F " + h.Config, "-S", "1/h1,1/h2", "--workdir", remoteDir,
+				"--basefile", "base.txt", "--trc", "{}.out", job, ":::"}
+			krun, err := exec.LookPath("krun")
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := os.Getenv("PATH")
+			if via == "cat" {
+				// No rsync here (nor anything else on $PATH): krun must
+				// carry the files itself.
+				path = t.TempDir()
+			}
+			k := ctlStart(t, dir, nil, "/usr/bin/env", append(append([]string{"PATH=" + path, krun}, args...), names...)...)
+			if code := k.wait(); code != 0 {
+				t.Fatalf("exit status %d; stderr:\n%s", code, k.stderrText())
+			}
+			for i, n := range names {
+				got, err := os.ReadFile(filepath.Join(dir, n+".out"))
+				if err != nil || strings.TrimSpace(string(got)) != strconv.Itoa(i+2) {
+					t.Errorf("%s.out: %q, %v; want the byte count %d", n, got, err, i+2)
+				}
+			}
+			// The hosts' working directory: only the base file's
+			// directory is left, empty (--cleanup).
+			left, _ := filepath.Glob(filepath.Join(remoteDir, "*"))
+			var files []string
+			filepath.Walk(remoteDir, func(p string, fi os.FileInfo, err error) error {
+				if err == nil && !fi.IsDir() {
+					files = append(files, p)
+				}
+				return nil
+			})
+			if len(files) != 0 {
+				t.Errorf("files left on the host after --cleanup: %q (entries %q)", files, left)
+			}
+			if got := strings.TrimSpace(string(must(os.ReadFile(filepath.Join(dir, "pwd.1"))))); got != remoteDir {
+				t.Errorf("the job ran in %q, want --workdir %q", got, remoteDir)
+			}
+		})
+	}
+}
+
+// TestRemotePrivateWorkdir: --workdir ... runs each job in a directory of
+// its own, removed after the job.
+func TestRemotePrivateWorkdir(t *testing.T) {
+	t.Parallel()
+	h := startHosts(t, "h1")
+	dir := t.TempDir()
+	job := `pwd > ` + dir + `/pwd.{} && touch leftover`
+	k := ctlKrun(t, dir, nil, "--ssh", h.SSH(), "-S", "h1", "--workdir", "...", job, ":::", "a", "b")
+	if code := k.wait(); code != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", code, k.stderrText())
+	}
+	a := strings.TrimSpace(string(must(os.ReadFile(filepath.Join(dir, "pwd.a")))))
+	b := strings.TrimSpace(string(must(os.ReadFile(filepath.Join(dir, "pwd.b")))))
+	if a == b || !strings.Contains(a, "/.krun/tmp/") {
+		t.Errorf("the jobs ran in %q and %q: want a private directory each, under ~/.krun/tmp", a, b)
+	}
+	for _, d := range []string{a, b} {
+		if _, err := os.Stat(d); err == nil {
+			t.Errorf("%s is still there after the job", d)
 		}
 	}
 }

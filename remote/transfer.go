@@ -27,7 +27,7 @@ import (
 const sendScript = `d=$1 f=$2
 if [ -n "$d" ]; then mkdir -p -- "$d" && cd -- "$d" || exit 1; fi
 case $f in */*) mkdir -p -- "${f%/*}" || exit 1;; esac
-cat > "$f" && chmod "$3" "$f"`
+cat > "$f" && chmod -- "$3" "$f"`
 
 // fetchScript sends a file from the host: $1 the working directory, $2
 // the file's name.
@@ -42,9 +42,6 @@ if [ "$all" = yes ]; then rm -rf -- "$d"; exit 0; fi
 if [ -n "$d" ]; then cd -- "$d" || exit 0; fi
 rm -f -- "$@"
 exit 0`
-
-// mkdirScript makes the working directory $1.
-const mkdirScript = `mkdir -p -- "$1"`
 
 // expand expands file name templates for job, dropping empty names.
 func expand(tmpls []*runner.Template, job *runner.Job, host string) []string {
@@ -94,11 +91,6 @@ func (p *placement) send(ctx context.Context, job *runner.Job) error {
 // copyTo sends files to dir on the host.
 func (p *placement) copyTo(ctx context.Context, dir string, files []string) error {
 	if p.useRsync() {
-		if dir != "" {
-			if err := p.ssh(ctx, nil, nil, mkdirScript, dir); err != nil {
-				return err
-			}
-		}
 		var rel, abs []string
 		for _, f := range files {
 			if filepath.IsAbs(f) {
@@ -108,7 +100,13 @@ func (p *placement) copyTo(ctx context.Context, dir string, files []string) erro
 			}
 		}
 		if len(rel) > 0 {
-			if err := p.rsync(ctx, append(rel, p.remotePath(dir, "")+"/")...); err != nil {
+			args := append(rel, p.remotePath(dir, "")+"/")
+			if dir != "" {
+				// The directory is made by the command that starts rsync
+				// there: no round trip of its own.
+				args = append([]string{"--rsync-path=mkdir -p -- " + runner.Quote(dir) + " && rsync"}, args...)
+			}
+			if err := p.rsync(ctx, args...); err != nil {
 				return err
 			}
 		}
@@ -250,7 +248,11 @@ func (p *placement) rsync(ctx context.Context, args ...string) error {
 			words[i] = runner.Quote(w)
 		}
 	}
-	argv := append([]string{"-sR", "-e", strings.Join(words, " "), "--"}, args...)
+	argv := []string{"-sR", "-e", strings.Join(words, " ")}
+	for len(args) > 0 && strings.HasPrefix(args[0], "--rsync-path=") {
+		argv, args = append(argv, args[0]), args[1:]
+	}
+	argv = append(append(argv, "--"), args...)
 	return run(ctx, exec.CommandContext(ctx, "rsync", argv...), nil, nil)
 }
 
