@@ -283,6 +283,7 @@ func (o *options) validate() error {
 		{"append", o.appendOut}, {"append-stderr", o.appendErr}, {"lock-file", o.lockFile},
 		{"shell", o.shell}, {"tmpdir", o.tmpDir}, {"jobs", o.jobs}, {"max-procs", o.jobs}, {"replace", o.replace},
 		{"jitter", o.jitter}, {"seed", o.seed}, {"chaos-trace", o.chaosTrace},
+		{"ssh", o.ssh}, {"workdir", o.workdir},
 	} {
 		if f.value == "" && given(f.name) {
 			return fmt.Errorf("--%s: the value is empty", f.name)
