@@ -306,3 +306,28 @@ func TestRemotePrivateWorkdir(t *testing.T) {
 		}
 	}
 }
+
+// TestRemoteNoHostLeft: when the only host goes down, its jobs have
+// nowhere to go: krun says so and exits 255.
+func TestRemoteNoHostLeft(t *testing.T) {
+	t.Parallel()
+	h := startHosts(t, "h1")
+	dir := t.TempDir()
+	job := `touch ` + dir + `/on.{}; while [ ! -e ` + dir + `/go ]; do sleep 0.02; done`
+	k := ctlKrun(t, dir, nil, "--ssh", h.SSH(), "-S", "1/h1", job, ":::", "a", "b")
+	k.waitFor("job a on h1", ctlAllExist(dir, "on.a"))
+	if err := h.Kill("h1"); err != nil {
+		t.Fatal(err)
+	}
+	ctlWrite(t, dir, "go", "")
+	if code := k.wait(); code != 255 {
+		t.Errorf("exit status %d, want 255", code)
+	}
+	s := k.stderrText()
+	if !strings.Contains(s, "krun: host h1: ") || !strings.Contains(s, "krun: error: no host is left to run jobs on\n") {
+		t.Errorf("stderr should say h1 left and no host is left:\n%s", s)
+	}
+	if ctlExists(dir, "on.b") {
+		t.Errorf("job b ran: on which host?")
+	}
+}
