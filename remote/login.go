@@ -99,9 +99,9 @@ func ParseLogin(s string) (Login, error) {
 	switch {
 	case host == "":
 		return l, fmt.Errorf("%q: the host name is empty", orig)
-	case strings.HasPrefix(l.Dest, "-"):
-		// ssh would read it as an option.
-		return l, fmt.Errorf("%q: a login cannot start with -", orig)
+	case strings.HasPrefix(l.Dest, "-") || strings.HasPrefix(host, "-"):
+		// ssh would read it as an option, or hand it to a ProxyCommand.
+		return l, fmt.Errorf("%q: a login or host name cannot start with -", orig)
 	case strings.ContainsFunc(l.Dest, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune(`'"\$;&|<>()*?[]{}!#~`+"`", r) }):
 		return l, fmt.Errorf("%q: a login holds only letters, digits and . - _ @ : %% + (no spaces, quotes or shell characters)", orig)
 	}

@@ -235,7 +235,11 @@ func (p *placement) remotePath(dir, path string) string {
 	if path == "" {
 		path = "."
 	}
-	return p.host.login.Dest + ":" + path
+	dest := p.host.login.Dest
+	if at := strings.LastIndexByte(dest, '@'); strings.Contains(dest[at+1:], ":") {
+		dest = dest[:at+1] + "[" + dest[at+1:] + "]" // IPv6: rsync's [addr]:path
+	}
+	return dest + ":" + path
 }
 
 // rsync runs rsync with args through the host's control connection.
