@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/krun-dev/krun/internal/sshtest"
 	"github.com/krun-dev/krun/output"
@@ -330,4 +331,25 @@ func TestRemoteNoHostLeft(t *testing.T) {
 	if ctlExists(dir, "on.b") {
 		t.Errorf("job b ran: on which host?")
 	}
+}
+
+// TestRemoteKill9: when krun itself is killed with kill -9, the jobs'
+// trees on the host end too: the job's ssh dies with krun (its guardian),
+// the wrapper on the host sees its control pipe close, and ends the tree.
+func TestRemoteKill9(t *testing.T) {
+	t.Parallel()
+	h := startHosts(t, "h1")
+	dir := t.TempDir()
+	k := ctlKrun(t, dir, nil, "--ssh", h.SSH(), "-S", "2/h1", remoteTree(dir), ":::", "a", "b")
+	k.waitFor("both jobs running", ctlAllExist(dir, "ready.a", "ready.b"))
+	k.cmd.Process.Signal(syscall.SIGKILL)
+	k.wait()
+	tree := ctlTree(t, dir, "pid.*")
+	// The host ends the tree on its own time: TERM at once, KILL 2
+	// seconds later. Wait for it, with a generous bound.
+	deadline := time.Now().Add(ctlCeiling)
+	for len(tree.left()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	tree.assertGone(t, "kill -9 of krun")
 }

@@ -72,7 +72,7 @@ func dial(ctx context.Context, sshCmd []string, l Login, socket string) (*conn, 
 	select {
 	case line = <-answer:
 	case <-ctx.Done():
-		c.close()
+		c.kill()
 		return nil, context.Cause(ctx)
 	}
 	f := strings.Fields(line)
