@@ -135,7 +135,7 @@ func TestRemoteTimeoutEndsTree(t *testing.T) {
 	t.Parallel()
 	h := startHosts(t, "h1")
 	dir := t.TempDir()
-	k := ctlKrun(t, dir, nil, "--ssh", h.SSH(), "-S", "h1", "--timeout", "3", "--joblog", filepath.Join(dir, "log"), remoteTree(dir), ":::", "a", "b")
+	k := ctlKrun(t, dir, nil, "--ssh", h.SSH(), "-S", "h1", "--timeout", "10", "--joblog", filepath.Join(dir, "log"), remoteTree(dir), ":::", "a", "b")
 	code := k.wait()
 	tree := ctlTree(t, dir, "pid.*")
 	if len(tree.pgids) != 2 || !ctlAllExist(dir, "ready.a", "ready.b")() {
@@ -145,7 +145,7 @@ func TestRemoteTimeoutEndsTree(t *testing.T) {
 	if code != 2 {
 		t.Errorf("exit status %d, want 2 (both jobs timed out); stderr:\n%s", code, k.stderrText())
 	}
-	if s := k.stderrText(); strings.Count(s, "timed out after 3s") != 2 {
+	if s := k.stderrText(); strings.Count(s, "timed out after 10s") != 2 {
 		t.Errorf("stderr does not say twice that a job timed out:\n%s", s)
 	}
 	for _, l := range readLines(t, dir, "log")[1:] {
