@@ -353,3 +353,23 @@ func TestRemoteKill9(t *testing.T) {
 	}
 	tree.assertGone(t, "kill -9 of krun")
 }
+
+// TestRemoteHaltNow: --halt now,fail=1 ends the other jobs' trees on the
+// host when one job fails.
+func TestRemoteHaltNow(t *testing.T) {
+	t.Parallel()
+	h := startHosts(t, "h1")
+	dir := t.TempDir()
+	// Job "fail" fails once job "a" has its processes up.
+	job := `if [ {} = fail ]; then while [ ! -e ` + dir + `/ready.a ]; do sleep 0.02; done; exit 1; fi; ` + remoteTree(dir)
+	k := ctlKrun(t, dir, nil, "--ssh", h.SSH(), "-S", "2/h1", "--halt", "now,fail=1", job, ":::", "a", "fail")
+	code := k.wait()
+	tree := ctlTree(t, dir, "pid.*")
+	if len(tree.pgids) != 1 {
+		t.Fatalf("job a did not record its process group; stderr:\n%s", k.stderrText())
+	}
+	tree.assertGone(t, "--halt now")
+	if code != 1 {
+		t.Errorf("exit status %d, want 1 (the failed job's); stderr:\n%s", code, k.stderrText())
+	}
+}
