@@ -115,7 +115,8 @@ func checkRemote(t *testing.T, l *remoteLeg, values []string, shells []string) {
 	}
 	dir := filepath.Join(l.dir, name.String())
 	for _, shell := range shells {
-		var cmds, want, env []string
+		// An IFS among the variables must not change the wrapper.
+		cmds, want, env := []string(nil), []string(nil), []string{"IFS=TERMKIL -"}
 		for i, v := range values {
 			if strings.IndexByte(v, 0) >= 0 {
 				continue // no command line carries NUL; krun refuses it before

@@ -15,9 +15,11 @@ import (
 //
 //	sh -c WRAPPER krun DIR SHELL COMMAND [NAME=VALUE...]
 //
-// It exports the variables, enters DIR (made if missing; "" is the login
-// directory), and starts "SHELL -c COMMAND" in a session of its own
-// (setsid, when the host has it), with standard input from /dev/null.
+// It enters DIR (made if missing; "" is the login directory) and starts
+// "SHELL -c COMMAND" with the variables added to its environment (by env,
+// so that none of them, IFS say, changes the wrapper itself), in a session
+// of its own (setsid, when the host has it), with standard input from
+// /dev/null.
 // Meanwhile it reads its own standard input, krun's control pipe: each
 // line is a signal name, sent to the job's whole process group; end of
 // file (krun closed the pipe, or died, or the connection broke) ends the
@@ -29,16 +31,15 @@ import (
 const wrapper = `exec 4>&2 2>/dev/null 3<&0
 d=$1 s=$2 c=$3
 shift 3
-for a do export "$a"; done
 if [ -n "$d" ]; then
 	mkdir -p -- "$d"
 	cd -- "$d" || { echo "krun: cannot enter $d on $(uname -n)" >&4; exit 1; }
 fi
 if command -v setsid >/dev/null; then
-	setsid "$s" -c "$c" </dev/null 2>&4 3<&- 4>&- &
+	setsid env "$@" "$s" -c "$c" </dev/null 2>&4 3<&- 4>&- &
 	p=$!; g=-$p
 else
-	"$s" -c "$c" </dev/null 2>&4 3<&- 4>&- &
+	env "$@" "$s" -c "$c" </dev/null 2>&4 3<&- 4>&- &
 	p=$!; g=$p
 fi
 {

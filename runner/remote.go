@@ -100,6 +100,11 @@ func (r *run) tryRemote(job *Job, out JobOutput, attempt int, limit time.Duratio
 	}
 	p.forward = rc.Signal
 	st = r.watch(p, job, attempt, limit, start)
+	if st.Killed && st.Signal == 0 && st.Exit > 128 && st.Exit < 128+65 {
+		// The host reports a signal as its shells do, 128+N: the signal
+		// krun sent, for the reports.
+		st.Signal = syscall.Signal(st.Exit - 128)
+	}
 	if err := job.placement.Finish(r.ctx, job, st); err != nil {
 		if isHostError(err) && !st.Killed && !r.quitting() {
 			return st, true
