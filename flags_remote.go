@@ -48,7 +48,7 @@ func init() { maps.Copy(gnuSpellings, remoteSpellings) }
 func (f *remoteFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVarP(&f.sshLogins, "sshlogin", "S", nil, "run jobs on `[N/]LOGIN[:PORT]` over ssh (repeatable, or comma-separated; : is this machine; N jobs at once there, default its CPU count)")
 	fs.StringArrayVar(&f.sshLoginFiles, "sshloginfile", nil, "read -S logins from `FILE`, one a line (# comments)")
-	fs.StringVar(&f.ssh, "ssh", "", "the ssh command and its options, split at spaces (default: $PARALLEL_SSH, else ssh)")
+	fs.StringVar(&f.ssh, "ssh", "", "run ssh as `CMD`: the program and its options, split at spaces (default: $PARALLEL_SSH, else ssh)")
 	fs.StringVar(&f.workdir, "workdir", "", "run remote jobs in `DIR` on the host, relative to the login directory; ... is a new directory for each job, removed after it")
 	fs.StringArrayVar(&f.env, "env", nil, "export the variable `NAME` (its value here) to the remote jobs (repeatable)")
 	fs.StringArrayVar(&f.transferFiles, "transferfile", nil, "send `FILE` (replacement strings allowed, e.g. {}) to the host before each remote job (repeatable)")

@@ -373,3 +373,31 @@ func TestRemoteHaltNow(t *testing.T) {
 		t.Errorf("exit status %d, want 1 (the failed job's); stderr:\n%s", code, k.stderrText())
 	}
 }
+
+// TestRemoteManySlots: a host with more slots than sshd's default
+// MaxSessions (10) runs them all at once, without ssh complaining: krun
+// opens another connection for every 8 jobs.
+func TestRemoteManySlots(t *testing.T) {
+	t.Parallel()
+	h := startHosts(t, "h1")
+	dir := t.TempDir()
+	const n = 20
+	// Each job waits until all n have started: only n sessions at once
+	// let the run end.
+	job := `touch ` + dir + `/started.{}; i=0; while [ $(ls ` + dir + ` | grep -c '^started') -lt ` + strconv.Itoa(n) + ` ]; do ` +
+		`i=$((i+1)); [ $i -gt 3000 ] && exit 9; sleep 0.02; done; echo {}`
+	args := []string{"--ssh", h.SSH(), "-S", strconv.Itoa(n) + "/h1", job, ":::"}
+	for i := 1; i <= n; i++ {
+		args = append(args, strconv.Itoa(i))
+	}
+	k := ctlKrun(t, dir, nil, args...)
+	if code := k.wait(); code != 0 {
+		t.Fatalf("exit status %d; stderr:\n%s", code, k.stderrText())
+	}
+	if s := k.stderrText(); strings.Contains(s, "mux_client") || strings.Contains(s, "refused") {
+		t.Errorf("ssh complained:\n%s", s)
+	}
+	if got := strings.Count(k.stdout.String(), "\n"); got != n {
+		t.Errorf("%d lines of output, want %d", got, n)
+	}
+}

@@ -26,8 +26,9 @@ exec cat >/dev/null`
 // krun's, in a process group of its own, whose control socket every job's
 // ssh goes through.
 type conn struct {
-	cmd   *exec.Cmd
-	stdin io.Closer
+	cmd    *exec.Cmd
+	socket string // the control socket
+	stdin  io.Closer
 	// done is closed when the master has exited.
 	done chan struct{}
 	// stderr keeps the end of what the master said.
@@ -52,7 +53,7 @@ func dial(ctx context.Context, sshCmd []string, l Login, socket string) (*conn, 
 	if err != nil {
 		return nil, err
 	}
-	c := &conn{cmd: cmd, stdin: stdin, done: make(chan struct{}), stderr: &lastLines{max: 4}}
+	c := &conn{cmd: cmd, socket: socket, stdin: stdin, done: make(chan struct{}), stderr: &lastLines{max: 4}}
 	cmd.Stderr = c.stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", sshCmd[0], err)

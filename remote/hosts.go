@@ -19,6 +19,11 @@ import (
 // of rotation.
 const maxFailures = 3
 
+// maxConnJobs is how many jobs share one connection. sshd opens at most
+// MaxSessions sessions per connection, 10 by default, and the connection's
+// own probe holds one: a host with more slots gets more connections.
+const maxConnJobs = 8
+
 // TempWorkdir is the --workdir value that gives each job a private
 // directory on its host, removed after the job.
 const TempWorkdir = "..."
@@ -78,17 +83,24 @@ type host struct {
 	set    *Set
 	login  Login
 	name   string
-	socket string
+	socket string // the control sockets' name, before "-N"
 	// slots, used, failures and out are guarded by set.mu.
 	slots    int
 	used     int
 	failures int // connection failures in a row
 	out      bool
-	// connMu serialises connecting, and the first job's base files.
+	// connMu serialises connecting, and the first job's base files, and
+	// guards what follows.
 	connMu    sync.Mutex
-	conn      *conn // nil: not connected
-	failed    *conn // the last connection counted as failed
+	conns     []*hostConn // nil or dead: free to connect again
+	failed    *conn       // the last connection counted as failed
 	basesSent bool
+}
+
+// hostConn is one connection to a host and how many jobs use it.
+type hostConn struct {
+	c    *conn
+	jobs int
 }
 
 // Open connects to every host, at once, and asks those without a slot
@@ -137,7 +149,7 @@ func Open(ctx context.Context, opt Options) (*Set, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, err := dial(ctx, s.ssh, h.login, h.socket)
+			c, err := dial(ctx, s.ssh, h.login, h.socket+"-0")
 			if err != nil {
 				h.out = true
 				if ctx.Err() == nil {
@@ -145,7 +157,7 @@ func Open(ctx context.Context, opt Options) (*Set, error) {
 				}
 				return
 			}
-			h.conn = c
+			h.conns = []*hostConn{{c: c}}
 			if h.slots == 0 {
 				h.slots = c.cpus
 				if opt.SlotsFor != nil {
@@ -255,8 +267,10 @@ func (s *Set) Processes() []int {
 	var pids []int
 	for _, h := range s.hosts {
 		h.connMu.Lock()
-		if h.conn != nil && h.conn.alive() {
-			pids = append(pids, h.conn.cmd.Process.Pid)
+		for _, hc := range h.conns {
+			if hc != nil && hc.c.alive() {
+				pids = append(pids, hc.c.cmd.Process.Pid)
+			}
 		}
 		h.connMu.Unlock()
 	}
@@ -268,8 +282,8 @@ func (s *Set) Processes() []int {
 // rotation, with one message.
 func (h *host) fail(c *conn, err error) {
 	h.connMu.Lock()
-	if c != nil && h.conn == c {
-		h.conn = nil
+	if c != nil {
+		c.kill() // whatever it is doing, it is no longer used
 	}
 	counted := c != nil && h.failed == c
 	if c != nil {
@@ -299,23 +313,47 @@ func (h *host) succeed() {
 	h.set.mu.Unlock()
 }
 
-// connect returns the host's connection, connecting again when it broke.
-func (h *host) connect(ctx context.Context) (*conn, error) {
+// connect takes a place for a job on one of the host's connections: the
+// live one with the fewest jobs, below maxConnJobs, else a new one.
+// release gives the place back.
+func (h *host) connect(ctx context.Context) (*hostConn, error) {
 	h.connMu.Lock()
 	defer h.connMu.Unlock()
-	if h.conn != nil && h.conn.alive() {
-		return h.conn, nil
+	var best *hostConn
+	free := -1 // an index to connect again at
+	for i, hc := range h.conns {
+		switch {
+		case hc == nil:
+			free = i
+		case !hc.c.alive():
+			if hc.jobs == 0 {
+				free = i
+			}
+		case hc.jobs < maxConnJobs && (best == nil || hc.jobs < best.jobs):
+			best = hc
+		}
 	}
-	if h.conn != nil {
-		h.conn.kill()
-		h.conn = nil
+	if best != nil {
+		best.jobs++
+		return best, nil
 	}
-	c, err := dial(ctx, h.set.ssh, h.login, h.socket)
+	if free < 0 {
+		free = len(h.conns)
+		h.conns = append(h.conns, nil)
+	}
+	c, err := dial(ctx, h.set.ssh, h.login, h.socket+"-"+strconv.Itoa(free))
 	if err != nil {
 		return nil, err
 	}
-	h.conn = c
-	return c, nil
+	h.conns[free] = &hostConn{c: c, jobs: 1}
+	return h.conns[free], nil
+}
+
+// release gives back a job's place on hc.
+func (h *host) release(hc *hostConn) {
+	h.connMu.Lock()
+	hc.jobs--
+	h.connMu.Unlock()
 }
 
 // Close ends the connections, after removing the base files from the
@@ -326,28 +364,33 @@ func (s *Set) Close(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, h := range s.hosts {
 		h.connMu.Lock()
-		c := h.conn
-		h.conn = nil
+		conns := h.conns
+		h.conns = nil
 		h.connMu.Unlock()
-		if c == nil {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if s.opt.Cleanup && h.basesSent && c.alive() {
+		cleaned := !s.opt.Cleanup || !h.basesSent
+		for _, hc := range conns {
+			if hc == nil {
+				continue
+			}
+			c := hc.c
+			if !cleaned && c.alive() {
+				cleaned = true
 				if err := h.removeBasefiles(ctx, c); err != nil {
 					s.opt.Message(fmt.Sprintf("krun: host %s: --cleanup of the base files: %v", h.name, err))
 				}
 			}
-			c.close()
-			select {
-			case <-c.done:
-			case <-time.After(3 * time.Second):
-				c.kill()
-				<-c.done
-			}
-		}()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c.close()
+				select {
+				case <-c.done:
+				case <-time.After(3 * time.Second):
+					c.kill()
+					<-c.done
+				}
+			}()
+		}
 	}
 	wg.Wait()
 	if s.dir != "" {
@@ -359,8 +402,9 @@ func (s *Set) Close(ctx context.Context) error {
 // placement is a job's slot on a host.
 type placement struct {
 	host *host
-	conn *conn  // the connection the try went through
-	dir  string // the try's working directory there
+	hc   *hostConn // the job's place on a connection, nil before Prepare
+	conn *conn     // its connection, the one the try went through
+	dir  string    // the try's working directory there
 	// sent and returned are the job's files that travelled.
 	sent, returned []string
 }
@@ -370,6 +414,10 @@ func (p *placement) Host() string { return p.host.name }
 func (p *placement) Local() bool { return p.host.login.Local() }
 
 func (p *placement) Release() {
+	if p.hc != nil {
+		p.host.release(p.hc)
+		p.hc = nil
+	}
 	s := p.host.set
 	s.mu.Lock()
 	p.host.used--
@@ -381,14 +429,19 @@ func (p *placement) Release() {
 // runs the job there.
 func (p *placement) Prepare(ctx context.Context, job *runner.Job, env []string) (runner.RemoteCommand, error) {
 	h, s := p.host, p.host.set
-	c, err := h.connect(ctx)
+	if p.hc != nil {
+		// A try again: its place may be on a connection that broke.
+		h.release(p.hc)
+		p.hc = nil
+	}
+	hc, err := h.connect(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			h.fail(nil, err)
 		}
 		return runner.RemoteCommand{}, &runner.HostError{Host: h.name, Err: err}
 	}
-	p.conn = c
+	p.hc, p.conn = hc, hc.c
 	p.dir = s.opt.Workdir
 	if p.dir == TempWorkdir {
 		host, _ := os.Hostname()
@@ -398,7 +451,7 @@ func (p *placement) Prepare(ctx context.Context, job *runner.Job, env []string) 
 		return runner.RemoteCommand{}, p.hostError(err)
 	}
 	vars := p.jobVars(env)
-	argv := append([]string{s.ssh[0]}, sshArgs(s.ssh, h.login, h.socket, "no")...)
+	argv := append([]string{s.ssh[0]}, sshArgs(s.ssh, h.login, p.conn.socket, "no")...)
 	argv = append(argv, remoteCommand(p.dir, s.opt.Shell, job.Command, vars))
 	return runner.RemoteCommand{Path: s.ssh[0], Argv: argv, Env: env, Signal: sendSignal}, nil
 }

@@ -246,7 +246,7 @@ func (p *placement) remotePath(dir, path string) string {
 // -s (--protect-args) keeps the host's shell away from the names.
 func (p *placement) rsync(ctx context.Context, args ...string) error {
 	s, h := p.host.set, p.host
-	words := append([]string{s.ssh[0]}, sshOptions(s.ssh, h.login, h.socket, "no")...)
+	words := append([]string{s.ssh[0]}, sshOptions(s.ssh, h.login, p.conn.socket, "no")...)
 	for i, w := range words {
 		if strings.ContainsAny(w, " \t'\"\\") {
 			words[i] = runner.Quote(w)
@@ -264,7 +264,7 @@ func (p *placement) rsync(ctx context.Context, args ...string) error {
 // in and standard output out (nil: none).
 func (p *placement) ssh(ctx context.Context, in io.Reader, out io.Writer, script string, args ...string) error {
 	s, h := p.host.set, p.host
-	argv := append(sshArgs(s.ssh, h.login, h.socket, "no"), shellScript(script, args...))
+	argv := append(sshArgs(s.ssh, h.login, p.conn.socket, "no"), shellScript(script, args...))
 	return run(ctx, exec.CommandContext(ctx, s.ssh[0], argv...), in, out)
 }
 

@@ -121,7 +121,7 @@ func (h *Hosts) start(name string) (*server, error) {
 		conf := filepath.Join(h.Dir, "sshd_config_"+name)
 		text := fmt.Sprintf("Port %d\nListenAddress 127.0.0.1\nHostKey %s\nAuthorizedKeysFile %s\nPidFile none\n"+
 			"StrictModes no\nUsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin yes\n"+
-			"MaxSessions 100\nMaxStartups 100\nLogLevel ERROR\n",
+			"MaxStartups 100\nLogLevel ERROR\n",
 			port, filepath.Join(h.Dir, "host_key"), filepath.Join(h.Dir, "authorized_keys"))
 		if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
 			return nil, err
