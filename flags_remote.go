@@ -32,6 +32,7 @@ type remoteFlags struct {
 	cleanup       bool
 	trc           []string
 	basefiles     []string
+	controlMaster bool
 }
 
 // remoteSpellings are GNU parallel's other names for the remote flags.
@@ -56,6 +57,7 @@ func (f *remoteFlags) register(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.returnFiles, "return", nil, "bring `FILE` (replacement strings allowed, e.g. {}.out) back from the host after each remote job (repeatable)")
 	fs.BoolVar(&f.cleanup, "cleanup", false, "remove from the host, after each remote job, the files sent and brought back")
 	fs.StringArrayVar(&f.trc, "trc", nil, "same as --transferfile {} --return `FILE` --cleanup")
+	fs.BoolVarP(&f.controlMaster, "controlmaster", "M", false, "GNU parallel's switch to share one ssh connection per host: accepted, krun always does")
 	fs.StringArrayVar(&f.basefiles, "basefile", nil, "send `FILE` to each host once, before its first job (repeatable; removed at the end with --cleanup)")
 }
 

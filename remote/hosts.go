@@ -60,7 +60,8 @@ type Options struct {
 	Cleanup bool
 	// Basefiles are sent to each host once, before its first job.
 	Basefiles []string
-	// Message writes one line of krun's to standard error.
+	// Message writes one line of krun's to standard error; calls come one
+	// at a time.
 	Message func(string)
 	// TmpDir holds the private directory of the control sockets; "" is
 	// the system's.
@@ -115,6 +116,14 @@ func Open(ctx context.Context, opt Options) (*Set, error) {
 	}
 	if opt.Message == nil {
 		opt.Message = func(string) {}
+	}
+	// Messages come from the jobs' goroutines: one at a time.
+	var msgMu sync.Mutex
+	message := opt.Message
+	opt.Message = func(line string) {
+		msgMu.Lock()
+		defer msgMu.Unlock()
+		message(line)
 	}
 	s := &Set{opt: opt, ssh: append([]string(nil), opt.SSH...)}
 	needSSH := false
