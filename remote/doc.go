@@ -1,7 +1,8 @@
 // Package remote runs krun's jobs on other machines over ssh (krun -S):
 // it reads the logins (-S, --sshloginfile), keeps one ssh connection per
 // host for the whole run (an OpenSSH ControlMaster whose socket lives in a
-// private directory, removed at the end), asks each host its CPU count,
+// private directory, removed at the end; one more for every 8 jobs at
+// once, within sshd's default MaxSessions), asks each host its CPU count,
 // places jobs on hosts with a free slot, builds the ssh command line of
 // each job, sends and brings back its files, and takes out of rotation a
 // host that keeps failing.
