@@ -255,7 +255,7 @@ func TestRemoteTransfers(t *testing.T) {
 				// carry the files itself.
 				path = t.TempDir()
 			}
-			k := ctlStart(t, dir, nil, "/usr/bin/env", append(append([]string{"PATH=" + path, krun}, args...), names...)...)
+			k := startProc(t, procOptions{dir: dir, env: []string{"PATH=" + path}}, krun, append(args, names...)...)
 			if code := k.wait(); code != 0 {
 				t.Fatalf("exit status %d; stderr:\n%s", code, k.stderrText())
 			}
@@ -347,7 +347,7 @@ func TestRemoteKill9(t *testing.T) {
 	tree := ctlTree(t, dir, "pid.*")
 	// The host ends the tree on its own time: TERM at once, KILL 2
 	// seconds later. Wait for it, with a generous bound.
-	deadline := time.Now().Add(ctlCeiling)
+	deadline := time.Now().Add(testCeiling)
 	for len(tree.left()) > 0 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}

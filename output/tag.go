@@ -29,8 +29,8 @@ var newline = []byte{'\n'}
 type tagWriter struct {
 	w      io.Writer
 	prefix []byte
-	// job and color remake the prefix after a reset: a job tried again
-	// on another host may show another {host}.
+	// job and color make the prefix at the first write: a job that went
+	// to another host when its host failed has another {host} by then.
 	job     *runner.Job
 	color   bool
 	midLine bool // the last byte written was not a newline
@@ -38,12 +38,11 @@ type tagWriter struct {
 }
 
 func newTagWriter(w io.Writer, job *runner.Job, color bool) *tagWriter {
-	return &tagWriter{w: w, prefix: tagPrefix(job.Tag, job.Slot, color), job: job, color: color}
+	return &tagWriter{w: w, job: job, color: color}
 }
 
 func (t *tagWriter) Write(p []byte) (int, error) {
 	if t.prefix == nil {
-		// After a reset: the next try may have another tag.
 		t.prefix = tagPrefix(t.job.Tag, t.job.Slot, t.color)
 	}
 	// One allocation at most: room for p and a prefix per line.
@@ -70,13 +69,4 @@ func (t *tagWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
-}
-
-// resetTag makes a tag writer start a new line: a failed try's output is
-// dropped, and the next try's first line gets its tag.
-func resetTag(w io.Writer) {
-	if t, ok := w.(*tagWriter); ok {
-		t.midLine = false
-		t.prefix = nil
-	}
 }

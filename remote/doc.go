@@ -16,7 +16,7 @@
 // The package implements runner.Hosts. It never writes to the terminal:
 // its messages go to the function the caller passes in.
 //
-// Every value that reaches the host's shell is quoted with runner.Quote
+// Every value that reaches the host's shell is quoted with quoting.Quote
 // (POSIX single quotes): the login shell of the account on the host must
 // be a POSIX shell (sh, dash, bash, ksh or zsh).
 package remote

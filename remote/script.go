@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/krun-dev/krun/runner"
+	"github.com/krun-dev/krun/quoting"
 )
 
 // wrapper is the POSIX sh script that runs a job on the host, as
@@ -61,16 +61,16 @@ func remoteCommand(dir, shell, command string, env []string) string {
 	var b strings.Builder
 	b.Grow(len(wrapper) + len(command) + 64)
 	b.WriteString("exec /bin/sh -c ")
-	b.WriteString(runner.Quote(wrapper))
+	b.WriteString(quoting.Quote(wrapper))
 	b.WriteString(" krun ")
-	b.WriteString(runner.Quote(dir))
+	b.WriteString(quoting.Quote(dir))
 	b.WriteByte(' ')
-	b.WriteString(runner.Quote(shell))
+	b.WriteString(quoting.Quote(shell))
 	b.WriteByte(' ')
-	b.WriteString(runner.Quote(command))
+	b.WriteString(quoting.Quote(command))
 	for _, kv := range env {
 		b.WriteByte(' ')
-		b.WriteString(runner.Quote(kv))
+		b.WriteString(quoting.Quote(kv))
 	}
 	return b.String()
 }
@@ -80,11 +80,11 @@ func remoteCommand(dir, shell, command string, env []string) string {
 func shellScript(script string, args ...string) string {
 	var b strings.Builder
 	b.WriteString("exec /bin/sh -c ")
-	b.WriteString(runner.Quote(script))
+	b.WriteString(quoting.Quote(script))
 	b.WriteString(" krun")
 	for _, a := range args {
 		b.WriteByte(' ')
-		b.WriteString(runner.Quote(a))
+		b.WriteString(quoting.Quote(a))
 	}
 	return b.String()
 }

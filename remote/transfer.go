@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/krun-dev/krun/outfile"
+	"github.com/krun-dev/krun/quoting"
 	"github.com/krun-dev/krun/runner"
 )
 
@@ -104,7 +105,7 @@ func (p *placement) copyTo(ctx context.Context, dir string, files []string) erro
 			if dir != "" {
 				// The directory is made by the command that starts rsync
 				// there: no round trip of its own.
-				args = append([]string{"--rsync-path=mkdir -p -- " + runner.Quote(dir) + " && rsync"}, args...)
+				args = append([]string{"--rsync-path=mkdir -p -- " + quoting.Quote(dir) + " && rsync"}, args...)
 			}
 			if err := p.rsync(ctx, args...); err != nil {
 				return err
@@ -249,7 +250,7 @@ func (p *placement) rsync(ctx context.Context, args ...string) error {
 	words := append([]string{s.ssh[0]}, sshOptions(s.ssh, h.login, p.conn.socket, "no")...)
 	for i, w := range words {
 		if strings.ContainsAny(w, " \t'\"\\") {
-			words[i] = runner.Quote(w)
+			words[i] = quoting.Quote(w)
 		}
 	}
 	argv := []string{"-sR", "-e", strings.Join(words, " ")}

@@ -87,12 +87,14 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 			prog = shell
 		}
 	}
+	r.starting <- struct{}{} // a few descriptors for a moment: see descriptors.go
 	p, err := startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
 	if err != nil && direct && !isDescriptorShortage(err) {
 		// Not executable after all (a script without #!, no permission):
 		// the shell knows what to do, or what to say.
 		p, err = startProcess(shell, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
 	}
+	<-r.starting
 	if err != nil {
 		if attempt == 1 && isDescriptorShortage(err) {
 			return Status{}, true

@@ -94,7 +94,9 @@ func (r *run) tryRemote(job *Job, out JobOutput, attempt int, limit time.Duratio
 	start := time.Now()
 	r.observe(Event{Kind: EventStart, Job: job, Attempt: attempt, Time: start})
 	prog := program{path: rc.Path, argv: rc.Argv, env: rc.Env, control: true}
+	r.starting <- struct{}{} // see descriptors.go
 	p, err := startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
+	<-r.starting
 	if err != nil {
 		return r.notStarted(job, attempt, fmt.Errorf("cannot start %s: %w", rc.Path, err)), false
 	}
