@@ -67,7 +67,8 @@ func (f *remoteFlags) enabled() bool { return len(f.sshLogins) > 0 || len(f.sshL
 // envName is a variable name --env accepts.
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// validate checks the remote flags before anything runs.
+// validate checks the remote flags, with no I/O: the files they name are
+// read by openHosts.
 func (f *remoteFlags) validate() error {
 	if !f.enabled() {
 		for _, name := range []struct {
@@ -84,11 +85,10 @@ func (f *remoteFlags) validate() error {
 		}
 		return nil
 	}
-	if _, err := f.logins(); err != nil {
-		return err
-	}
-	if _, err := f.sshCommand(os.Getenv); err != nil {
-		return err
+	for _, l := range f.sshLogins {
+		if _, err := remote.ParseLogins(l); err != nil {
+			return fmt.Errorf("--sshlogin: %w", err)
+		}
 	}
 	for _, name := range f.env {
 		if !envName.MatchString(name) {
@@ -103,11 +103,6 @@ func (f *remoteFlags) validate() error {
 			if file == "" {
 				return fmt.Errorf("--%s: the file name is empty", list.name)
 			}
-		}
-	}
-	for _, b := range f.basefiles {
-		if _, err := os.Stat(b); err != nil {
-			return fmt.Errorf("--basefile: %w", err)
 		}
 	}
 	return nil
@@ -160,6 +155,11 @@ func (o *options) openHosts(ctx context.Context, shell string, msg func(string))
 	logins, err := f.logins()
 	if err != nil {
 		return nil, err
+	}
+	for _, b := range f.basefiles {
+		if _, err := os.Stat(b); err != nil {
+			return nil, fmt.Errorf("--basefile: %w", err)
+		}
 	}
 	sshCmd, err := f.sshCommand(os.Getenv)
 	if err != nil {
