@@ -517,7 +517,7 @@ func (p *placement) Finish(ctx context.Context, job *runner.Job, st runner.Statu
 	}
 	h.succeed()
 	var errs []error
-	if !st.Killed {
+	if !st.Killed && st.Err == nil {
 		if err := p.fetch(ctx, job); err != nil {
 			errs = append(errs, p.hostError(err))
 		}

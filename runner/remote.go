@@ -43,8 +43,10 @@ type Placement interface {
 	// *HostError: the try does not count and the job goes back to the
 	// queue.
 	Prepare(ctx context.Context, job *Job, env []string) (RemoteCommand, error)
-	// Finish is called after a try that Prepare readied, with its status.
-	// It brings back the files to return and cleans up. A *HostError
+	// Finish is called after a try that Prepare readied, with its status
+	// (st.Err set when the program could not start). It brings back the
+	// files to return, unless the job was killed or never started, and
+	// cleans up. A *HostError
 	// means the host failed and the try does not count.
 	Finish(ctx context.Context, job *Job, st Status) error
 	// Release frees the slot; the run loop calls it once the job has
@@ -98,7 +100,12 @@ func (r *run) tryRemote(job *Job, out JobOutput, attempt int, limit time.Duratio
 	p, err := startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
 	<-r.starting
 	if err != nil {
-		return r.notStarted(job, attempt, fmt.Errorf("cannot start %s: %w", rc.Path, err)), false
+		st = r.notStarted(job, attempt, fmt.Errorf("cannot start %s: %w", rc.Path, err))
+		// What Prepare sent is cleaned up all the same.
+		if ferr := job.placement.Finish(r.ctx, job, st); ferr != nil {
+			r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: %v", job.Seq, ferr))
+		}
+		return st, false
 	}
 	p.forward = rc.Signal
 	st = r.watch(p, job, attempt, limit, start)
