@@ -340,7 +340,9 @@ func TestRemoteKill9(t *testing.T) {
 	t.Parallel()
 	h := startHosts(t, "h1")
 	dir := t.TempDir()
-	k := ctlKrun(t, dir, nil, "--ssh", h.SSH(), "-S", "2/h1", remoteTree(dir), ":::", "a", "b")
+	// The control sockets' directory, which a killed krun cannot remove,
+	// goes to a temporary directory of the test's.
+	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + t.TempDir()}}, "krun", "--ssh", h.SSH(), "-S", "2/h1", remoteTree(dir), ":::", "a", "b")
 	k.waitFor("both jobs running", ctlAllExist(dir, "ready.a", "ready.b"))
 	k.cmd.Process.Signal(syscall.SIGKILL)
 	k.wait()

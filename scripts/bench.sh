@@ -38,7 +38,8 @@ fi
 go build -o krun .
 KRUN=$PWD/krun
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+sshd_pids="" # W6's servers, killed at exit whatever happens
+trap 'kill $sshd_pids 2>/dev/null; rm -rf "$tmp"' EXIT
 export TMPDIR=$tmp/spool
 mkdir -p "$TMPDIR"
 PAR="parallel --will-cite"
@@ -101,7 +102,7 @@ w6() {
 		$sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client rsync >/dev/null
 	fi
 	[ "$(id -u)" -eq 0 ] && mkdir -p /run/sshd # sshd run by root needs it
-	local d=$tmp/ssh pids="" h port
+	local d=$tmp/ssh h port
 	mkdir -p "$d"
 	ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
 	ssh-keygen -q -t ed25519 -N '' -f "$d/id"
@@ -113,7 +114,7 @@ w6() {
 		printf 'Port %d\nListenAddress 127.0.0.1\nHostKey %s\nAuthorizedKeysFile %s\nPidFile none\nStrictModes no\nUsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin yes\nMaxSessions 100\nMaxStartups 100\nLogLevel ERROR\n' \
 			"$port" "$d/host_key" "$d/authorized_keys" >"$d/sshd_$h"
 		/usr/sbin/sshd -f "$d/sshd_$h" -D -e 2>>"$d/sshd.log" &
-		pids="$pids $!"
+		sshd_pids="$sshd_pids $!"
 		printf 'Host %s\n  HostName 127.0.0.1\n  Port %d\n  User %s\n  IdentityFile %s\n  IdentitiesOnly yes\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  BatchMode yes\n' \
 			"$h" "$port" "$(id -un)" "$d/id" >>"$d/config"
 	done
@@ -136,7 +137,8 @@ w6() {
 		grep "^W6 $tool " "$tmp/results" | awk '{print $4}' | sort -n | awk -v t="$tool" -v n="$W6_JOBS" \
 			'{ v[NR] = $1 } END { m = v[int((NR + 1) / 2)]; printf "| W6 %d jobs, 2 hosts | %s | %.2f s | %.1f ms |\n", n, t, m, m * 1000 / n }'
 	done
-	kill $pids
+	kill $sshd_pids
+	sshd_pids=""
 }
 if [ "$ONLY" = W6 ]; then
 	w6

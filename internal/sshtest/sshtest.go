@@ -133,8 +133,9 @@ func (h *Hosts) start(name string) (*server, error) {
 		cmd := exec.Command(SSHD, "-f", conf, "-D", "-e")
 		cmd.Stdout, cmd.Stderr = log, log
 		// A process group of its own: Stop kills the server and the
-		// connections it forked.
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		// connections it forked. The server dies with the test process
+		// too, when that is killed before Stop (a fuzzing worker is).
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {
 			log.Close()
 			return nil, err
