@@ -57,7 +57,7 @@ func newConfig(o *options, args []string, getenv func(string) string) (*config, 
 		return nil, err
 	}
 	if o.tagString != "" {
-		if c.tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context || o.repeatsWords(), Plus: o.plus}); err != nil {
+		if c.tagTmpl, err = runner.ParseTemplate([]string{o.tagString}, runner.TemplateOptions{Replace: o.replace, Literal: true, Context: o.context || o.repeatsWords(), Plus: o.plus, Host: o.remoteFlags.enabled()}); err != nil {
 			return nil, fmt.Errorf("--tagstring: %w", err)
 		}
 	}
@@ -75,6 +75,10 @@ func newConfig(o *options, args []string, getenv func(string) string) (*config, 
 	}
 	return c, nil
 }
+
+// envName matches a variable name the shell takes (--env,
+// --process-slot-var).
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // noteGiven records which flags of fs were given on the command line,
 // even with an empty value.
@@ -194,6 +198,7 @@ func (o *options) validate() error {
 		{"append", o.appendOut}, {"append-stderr", o.appendErr}, {"lock-file", o.lockFile},
 		{"shell", o.shell}, {"tmpdir", o.tmpDir}, {"jobs", o.jobs}, {"max-procs", o.jobs}, {"replace", o.replace},
 		{"jitter", o.jitter}, {"seed", o.seed}, {"chaos-trace", o.chaosTrace},
+		{"ssh", o.ssh}, {"workdir", o.workdir},
 	} {
 		if f.value == "" && given(f.name) {
 			return fmt.Errorf("--%s: the value is empty", f.name)
@@ -240,6 +245,9 @@ func (o *options) validate() error {
 	}
 	if modes > 1 {
 		return errors.New("--group, --line-buffer and --ungroup are different output modes: use one")
+	}
+	if err := o.remoteFlags.validate(); err != nil {
+		return err
 	}
 	return o.xargsFlags.validate(given)
 }

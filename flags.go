@@ -70,6 +70,7 @@ type options struct {
 	chaosSnapshots bool
 	gnuOptsFlags
 	xargsFlags
+	remoteFlags
 }
 
 // register defines the flags on fs. Names follow GNU parallel, and xargs
@@ -131,6 +132,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.seed, "seed", "", "fix the randomness of --shuffle, --jitter and --retry-delay with `S` (a whole number) to replay a run; without it a seed is chosen (and printed with --shuffle or --jitter)")
 	fs.StringVar(&o.chaosTrace, "chaos-trace", "", "krun chaos: trace the run in `FILE`")
 	fs.BoolVar(&o.chaosSnapshots, "chaos-snapshots", false, "krun chaos: with --chaos-trace, record the files after each job")
+	o.remoteFlags.register(fs)
 	fs.MarkHidden("chaos-trace")
 	fs.MarkHidden("chaos-snapshots")
 	var notice bool

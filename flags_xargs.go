@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,9 +60,6 @@ var xargsLongSpellings = map[string]string{
 	"showlimits":     "show-limits",
 	"processslotvar": "process-slot-var",
 }
-
-// envName is a valid environment variable name for --process-slot-var.
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // validate checks the flags; given tells which were set on the command
 // line.

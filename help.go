@@ -44,7 +44,11 @@ var flagTopic = map[string]string{
 	// Files about the run.
 	"joblog": "Reports", "resume": "Reports", "resume-failed": "Reports",
 	"results": "Reports", "events": "Reports", "junit": "Reports", "timeline": "Reports",
-	"ci":   "Reports",
+	"ci": "Reports",
+	// Jobs on other machines.
+	"sshlogin": "Remote", "sshloginfile": "Remote", "ssh": "Remote", "controlmaster": "Remote",
+	"workdir": "Remote", "env": "Remote", "transferfile": "Remote", "transfer": "Remote",
+	"return": "Remote", "cleanup": "Remote", "trc": "Remote", "basefile": "Remote",
 	"help": "Help", "version": "Help",
 }
 

@@ -38,6 +38,8 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
+		Cmds:                remoteScriptCmds(),
+		Condition:           scriptCondition,
 		Setup: func(env *testscript.Env) error {
 			// A fixed shell, so that messages do not depend on the user's.
 			env.Setenv("SHELL", "/bin/sh")

@@ -135,6 +135,9 @@ type launch struct {
 	intr     *interrupts
 	dry      *bufio.Writer // --dry-run's commands
 	closeTTY func()        // -p, -o: the terminal
+	// closeHosts closes the -S hosts' connections; nil before wire opens
+	// them.
+	closeHosts func()
 }
 
 // wire resolves what the configuration needs from the system and opens
@@ -191,6 +194,9 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 		return nil, usageError(err)
 	}
 	l.intr = watchInterrupts(ctx, stderr, termSeqTotal(cfg.control.TermSeq)+3*time.Second, os.Exit)
+	if l.closeHosts, err = cfg.connectHosts(l.intr, shell, warnings.Message, stderr, &cfg.control, &jobs, &jobsFile); err != nil {
+		return nil, err
+	}
 
 	outOpt := cfg.output
 	cfg.setStreams(&outOpt, stdout, stderr, os.Getenv)
@@ -267,6 +273,9 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 // reports, which finish closes: the inputs, the progress line, the
 // signal watch.
 func (l *launch) release() {
+	if l.closeHosts != nil {
+		l.closeHosts()
+	}
 	if l.progress != nil {
 		l.progress.Close()
 	}

@@ -17,6 +17,7 @@ type EventRecord struct {
 	Time     string   `json:"time"`               // RFC 3339 with nanoseconds
 	Seq      int64    `json:"seq,omitempty"`      // the job's sequence number
 	Slot     int      `json:"slot,omitempty"`     // the job slot it runs in, from 1 ({%})
+	Host     string   `json:"host,omitempty"`     // the host it runs on, with -S (":" for the local machine)
 	Args     []string `json:"args,omitempty"`     // the job's arguments
 	Command  string   `json:"command,omitempty"`  // the command line run
 	Attempt  int      `json:"attempt,omitempty"`  // the try, from 1
@@ -91,6 +92,7 @@ func eventRecord(e runner.Event) EventRecord {
 	r := EventRecord{Event: string(e.Kind), Time: e.Time.Format(time.RFC3339Nano), Attempt: e.Attempt, Message: e.Message}
 	if e.Job != nil {
 		r.Seq, r.Slot, r.Args, r.Command = e.Job.Seq, e.Job.Slot, e.Job.Args, e.Job.Command
+		r.Host = e.Job.Host
 		if e.Kind == runner.EventStart && e.Attempt == 1 {
 			r.Delay = e.Job.Delay.Seconds()
 		}

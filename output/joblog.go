@@ -61,13 +61,22 @@ func (j *JobLog) Observe(e runner.Event) {
 // Err returns the first failure to write the joblog.
 func (j *JobLog) Err() error { return j.err.get() }
 
+// hostOf is the Host column of a job's line in the joblog and the
+// results: the host it ran on, ":" for the local machine.
+func hostOf(job *runner.Job) string {
+	if job.Host == "" {
+		return ":"
+	}
+	return job.Host
+}
+
 // jobLogLine formats one joblog line as GNU parallel does: Host ":" for
 // local jobs, times with 3 decimals, Exitval -1 for a job krun ended,
 // newlines in the command as NUL bytes.
 func jobLogLine(job *runner.Job, st runner.Status) []byte {
 	exit, sig := exitAndSignal(st)
 	start := float64(st.Start.UnixNano()) / 1e9
-	b := fmt.Appendf(nil, "%d\t:\t%.3f\t%.3f\t0\t0\t%d\t%d\t", job.Seq, start, st.Duration.Seconds(), exit, sig)
+	b := fmt.Appendf(nil, "%d\t%s\t%.3f\t%.3f\t0\t0\t%d\t%d\t", job.Seq, hostOf(job), start, st.Duration.Seconds(), exit, sig)
 	b = append(b, strings.ReplaceAll(job.Command, "\n", "\x00")...)
 	return append(b, '\n')
 }

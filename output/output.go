@@ -156,5 +156,5 @@ func jobWriter(o Options, w io.Writer, job *runner.Job, stream int) io.Writer {
 		return w
 	}
 	color := (stream == 0 && o.ColorStdout) || (stream == 1 && o.ColorStderr)
-	return newTagWriter(w, tagPrefix(job.Tag, job.Slot, color))
+	return newTagWriter(w, job, color)
 }

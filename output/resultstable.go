@@ -126,8 +126,9 @@ func (t *resultsTable) write(job *runner.Job, st runner.Status, out, errOut *os.
 
 // writeJSONLine writes GNU parallel's JSON line for a job.
 func writeJSONLine(w *bufio.Writer, job *runner.Job, start, runtime string, received int64, exit, sig int, stdout, stderr io.Reader) error {
-	fmt.Fprintf(w, `{ "Seq": %d, "Host": ":", "Starttime": %s, "JobRuntime": %s, "Send": 0, "Receive": %d, "Exitval": %d, "Signal": %d, "Command": "`,
-		job.Seq, start, runtime, received, exit, sig)
+	// A host's name holds no character JSON escapes (remote.ParseLogin).
+	fmt.Fprintf(w, `{ "Seq": %d, "Host": "%s", "Starttime": %s, "JobRuntime": %s, "Send": 0, "Receive": %d, "Exitval": %d, "Signal": %d, "Command": "`,
+		job.Seq, hostOf(job), start, runtime, received, exit, sig)
 	jsonEscape(w, []byte(job.Command))
 	w.WriteString(`", "V": [ `)
 	for i, a := range job.Args {
@@ -200,7 +201,7 @@ func (t *resultsTable) writeCSVLine(w *bufio.Writer, job *runner.Job, start, run
 		}
 		w.WriteByte('\n')
 	}
-	fmt.Fprintf(w, "%d%c:%c%s%c%s%c0%c%d%c%d%c%d%c", job.Seq, t.sep, t.sep, start, t.sep, runtime, t.sep, t.sep, received, t.sep, exit, t.sep, sig, t.sep)
+	fmt.Fprintf(w, "%d%c%s%c%s%c%s%c0%c%d%c%d%c%d%c", job.Seq, t.sep, hostOf(job), t.sep, start, t.sep, runtime, t.sep, t.sep, received, t.sep, exit, t.sep, sig, t.sep)
 	t.csvField(w, bytes.NewReader([]byte(job.Command)), int64(len(job.Command)))
 	for _, a := range job.Args {
 		w.Write(sep)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"strconv"
+
+	"github.com/krun-dev/krun/runner"
 )
 
 // tagColors are the ANSI colours of tags, one per job slot in turn.
@@ -25,17 +27,24 @@ var newline = []byte{'\n'}
 // becomes one Write of the tagged lines, so that in ungrouped mode a
 // tag is never separated from its line. It is not safe for concurrent use.
 type tagWriter struct {
-	w       io.Writer
-	prefix  []byte
+	w      io.Writer
+	prefix []byte
+	// job and color make the prefix at the first write: a job that went
+	// to another host when its host failed has another {host} by then.
+	job     *runner.Job
+	color   bool
 	midLine bool // the last byte written was not a newline
 	scratch []byte
 }
 
-func newTagWriter(w io.Writer, prefix []byte) *tagWriter {
-	return &tagWriter{w: w, prefix: prefix}
+func newTagWriter(w io.Writer, job *runner.Job, color bool) *tagWriter {
+	return &tagWriter{w: w, job: job, color: color}
 }
 
 func (t *tagWriter) Write(p []byte) (int, error) {
+	if t.prefix == nil {
+		t.prefix = tagPrefix(t.job.Tag, t.job.Slot, t.color)
+	}
 	// One allocation at most: room for p and a prefix per line.
 	if need := len(p) + (bytes.Count(p, newline)+1)*len(t.prefix); cap(t.scratch) < need {
 		t.scratch = make([]byte, 0, need)

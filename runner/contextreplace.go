@@ -146,7 +146,7 @@ func (t *Template) baseCost() int {
 		switch p := &t.parts[i]; p.kind {
 		case partLiteral:
 			n += len(p.text)
-		case partSeq, partSlot, partTotal:
+		case partSeq, partSlot, partTotal, partHost:
 			n += numberCost
 		case partArg:
 			n += 4

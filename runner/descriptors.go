@@ -46,7 +46,11 @@ func descriptorCap(extraPerJob int) (n int, limit uint64, ok bool) {
 // admitDescriptors sets the run's cap on jobs at once from the
 // descriptors it may open.
 func (r *run) admitDescriptors() {
-	n, limit, ok := descriptorCap(r.cfg.ExtraDescriptors)
+	extra := r.cfg.ExtraDescriptors
+	if r.cfg.Hosts != nil {
+		extra++ // a job on a host: the control pipe's write end
+	}
+	n, limit, ok := descriptorCap(extra)
 	if ok {
 		r.fdCap, r.fdLimit = n, limit
 	}

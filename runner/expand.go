@@ -21,6 +21,9 @@ type Args struct {
 	// not known.
 	Total int64
 	Slots int
+	// Host is the host the job runs on ({host}), ":" for the local
+	// machine.
+	Host string
 }
 
 // Expand builds the shell command line of one job: each replacement
@@ -78,6 +81,8 @@ func writePart(b *strings.Builder, p *part, a Args, fields []string) error {
 		b.WriteString(strconv.Itoa(a.Slot))
 	case partTotal:
 		b.WriteString(strconv.FormatInt(a.Total, 10))
+	case partHost:
+		b.WriteString(a.Host)
 	case partArg:
 		if p.col > 0 {
 			fields = a.Fields

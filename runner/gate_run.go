@@ -30,7 +30,7 @@ func (r *run) gateOpen() bool {
 			r.gateSaid = map[string]bool{}
 		}
 		r.gateSaid[st.kind] = true
-		r.cfg.Sink.Message("krun: waiting to start jobs: " + st.why)
+		r.cfg.Sink.Message("waiting to start jobs: " + st.why)
 	}
 	return st.open
 }
@@ -82,7 +82,7 @@ func (r *run) evictYoungest(why string) {
 	if p == nil {
 		return
 	}
-	r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: ending it, to run it again later: %s", p.job.Seq, why))
+	r.cfg.Sink.Message(fmt.Sprintf("job %d: ending it, to run it again later: %s", p.job.Seq, why))
 	p.evicted.Store(true)
 	go p.terminate(r.cfg.TermSeq)
 }

@@ -30,8 +30,12 @@ func (r *run) runJob(job *Job, out JobOutput, limit time.Duration) {
 	tries := max(r.cfg.Retries, 1)
 	var st Status
 	for attempt := 1; ; attempt++ {
-		var starved, evicted bool
-		st, starved, evicted = r.try(job, out, attempt, limit)
+		var starved, evicted, hostFailed bool
+		if job.placement != nil && !job.placement.Local() {
+			st, hostFailed = r.tryRemote(job, out, attempt, limit)
+		} else {
+			st, starved, evicted = r.try(job, out, attempt, limit)
+		}
 		if starved {
 			r.done <- finished{job: job, out: out, noDescriptors: true}
 			return
@@ -41,6 +45,13 @@ func (r *run) runJob(job *Job, out JobOutput, limit time.Duration) {
 			job.evicted = true
 			out.Discard()
 			r.done <- finished{job: job, out: out, status: st, evicted: true}
+			return
+		}
+		if hostFailed {
+			// Not the job's failure: it goes back to the queue, for
+			// another host.
+			out.Discard()
+			r.done <- finished{job: job, out: out, requeue: true}
 			return
 		}
 		if !st.Failed() || attempt >= tries || r.quitting() {
@@ -102,6 +113,14 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		}
 		return r.notStarted(job, attempt, fmt.Errorf("cannot start: %w%s", err, ArgsTooLongHint(job.Command, CommandLineLimit(env)))), false, false
 	}
+	st = r.watch(p, job, attempt, limit, start)
+	r.takeTerminalBack(prog, p)
+	return st, false, p.evicted.Load()
+}
+
+// watch waits for the try's process p, started at start, under its time
+// limit, and returns its status.
+func (r *run) watch(p *process, job *Job, attempt int, limit time.Duration, start time.Time) (st Status) {
 	p.reap = r.cfg.ReapOrphans
 	r.procs.add(p)
 	defer r.procs.remove(p)
@@ -117,14 +136,13 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		defer timer.Stop()
 	}
 	st = p.wait()
-	r.takeTerminalBack(prog, p)
 	st.TimedOut = timedOut.Load() && st.Killed
 	st.Halted = st.Halted && !st.TimedOut
 	if st.TimedOut {
 		st.Timeout = limit
 	}
 	st.Start, st.Duration, st.Attempt = start, time.Since(start), attempt
-	return st, false, p.evicted.Load()
+	return st
 }
 
 // isDescriptorShortage reports whether err means the process is out of

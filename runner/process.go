@@ -52,6 +52,13 @@ type process struct {
 	reap bool
 	// evicted is set when the Gate ends the job, to run it again later.
 	evicted atomic.Bool
+	// control is the write end of the program's standard input when the
+	// job runs on a host (program.control), and forward writes the
+	// messages that signal the job there; nil otherwise. controlMu guards
+	// control, closed and set to nil when the program exits.
+	controlMu sync.Mutex
+	control   *os.File
+	forward   func(w io.Writer, sig syscall.Signal) error
 }
 
 // program is what to execute for a job: a path and its argv, the shell
@@ -67,6 +74,9 @@ type program struct {
 	// output, when set, is the job's stdout and stderr (the terminal):
 	// its pipes then carry nothing.
 	output *os.File
+	// control gives the program a pipe for its standard input, held by
+	// krun (process.control), instead of /dev/null.
+	control bool
 }
 
 // copyBuffers are the buffers the output copiers read into.
@@ -93,6 +103,18 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 		}
 	}
 	growPipe(outR)
+	var ctlR, ctlW *os.File
+	if prog.control {
+		if ctlR, ctlW, err = os.Pipe(); err != nil {
+			outR.Close()
+			outW.Close()
+			if !merged {
+				errR.Close()
+				errW.Close()
+			}
+			return nil, fmt.Errorf("create control pipe: %w", err)
+		}
+	}
 	cmd := &exec.Cmd{
 		Path:        prog.path,
 		Args:        prog.argv,
@@ -111,7 +133,13 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 			cmd.SysProcAttr.Ctty = int(prog.stdin.Fd())
 		}
 	}
+	if ctlR != nil {
+		cmd.Stdin = ctlR
+	}
 	err = cmd.Start()
+	if ctlR != nil {
+		ctlR.Close()
+	}
 	// The child has its own copies of the write ends; closing ours lets
 	// the readers see end of file when the job's processes are gone.
 	outW.Close()
@@ -123,9 +151,12 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 		if !merged {
 			errR.Close()
 		}
+		if ctlW != nil {
+			ctlW.Close()
+		}
 		return nil, err
 	}
-	p := &process{job: job, cmd: cmd, out: out, stdout: outR, stderr: errR, onCopyErr: onCopyErr, exited: make(chan struct{})}
+	p := &process{job: job, cmd: cmd, out: out, stdout: outR, stderr: errR, onCopyErr: onCopyErr, exited: make(chan struct{}), control: ctlW}
 	var tail io.Writer
 	if tailSize > 0 {
 		p.tail = &tailBuffer{max: tailSize}
@@ -202,10 +233,41 @@ func (p *process) markKilled() { p.killed.Store(true) }
 // markHalted records that krun ends the job for a tripped --halt rule.
 func (p *process) markHalted() { p.halted.Store(true) }
 
-// signal sends sig to every process of the job's group.
+// signal sends sig to every process of the job's group. For a job on a
+// host it sends the signal to the job's processes there, through the
+// control pipe; SIGKILL also kills the local program, which ends them
+// there too.
 func (p *process) signal(sig syscall.Signal) {
+	if p.forwardSignal(sig) && sig != syscall.SIGKILL {
+		return
+	}
 	// ESRCH only means the group is already gone.
 	_ = syscall.Kill(-p.cmd.Process.Pid, sig)
+}
+
+// forwardSignal sends sig to the job on its host, and reports whether
+// the job runs on one.
+func (p *process) forwardSignal(sig syscall.Signal) bool {
+	if p.forward == nil {
+		return false
+	}
+	p.controlMu.Lock()
+	defer p.controlMu.Unlock()
+	if p.control != nil {
+		// A failure means the program is gone, which ends the job there.
+		_ = p.forward(p.control, sig)
+	}
+	return true
+}
+
+// closeControl closes the control pipe of a job on a host.
+func (p *process) closeControl() {
+	p.controlMu.Lock()
+	defer p.controlMu.Unlock()
+	if p.control != nil {
+		p.control.Close()
+		p.control = nil
+	}
 }
 
 // wait waits for the job's shell to exit, kills what it left behind in its
@@ -214,6 +276,7 @@ func (p *process) signal(sig syscall.Signal) {
 func (p *process) wait() Status {
 	err := p.cmd.Wait()
 	close(p.exited)
+	p.closeControl()
 	done := make(chan struct{})
 	go func() {
 		p.copied.Wait()

@@ -30,11 +30,11 @@ func reapGroup(pgid int) {
 }
 
 // sweepOrphans kills and reaps every remaining child of krun but the
-// guardian (spare; 0 for none); called when no job runs any more, every
-// other child is something a job left behind.
-func sweepOrphans(spare int) {
+// guardian and the hosts' connections (spare); called when no job runs
+// any more, every other child is something a job left behind.
+func sweepOrphans(spare ...int) {
 	for round := 0; round < 10; round++ {
-		kids := slices.DeleteFunc(procfs.Children(os.Getpid()), func(c procfs.Process) bool { return c.Pid == spare })
+		kids := slices.DeleteFunc(procfs.Children(os.Getpid()), func(c procfs.Process) bool { return slices.Contains(spare, c.Pid) })
 		if len(kids) == 0 {
 			return
 		}

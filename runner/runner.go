@@ -33,11 +33,17 @@ type Job struct {
 	// Tag is the job's tag (--tag, --tagstring), when tagging is on.
 	Tag string
 	// Hold asks the sink to keep the job's output until End: the job may
-	// be tried again, and only the last try's output may be written.
+	// be tried again (--retries, or on another host when its host fails),
+	// and only the last try's output may be written.
 	Hold bool
 	// Delay is the random time the job waits, holding its slot, before
 	// its first try starts (Config.Jitter); 0 without jitter.
 	Delay time.Duration
+	// Host is the host the job runs on, with Config.Hosts: ":" for the
+	// local machine; "" without hosts.
+	Host string
+	// placement is the job's slot on its host; nil without hosts.
+	placement Placement
 	// starvedAlone: the job is being tried again for want of descriptors
 	// with no other job running; retried: it is being tried again at all
 	// (run loop only); evicted: the Gate ended it once, and it runs again
@@ -167,6 +173,10 @@ type Config struct {
 	// Gate holds job starts back while the machine is busy (--load,
 	// --memfree, --limit); the zero Gate starts them as slots free.
 	Gate Gate
+	// Hosts, when set, places each job on a host (-S): a job starts when
+	// a host has a free slot, besides the limit of Jobs, and a job whose
+	// host fails goes back to the queue, for another host.
+	Hosts Hosts
 	// Seed seeds every random choice of the run: the order of Shuffle,
 	// the delays of Jitter and the jitter of RetryDelay. The same seed,
 	// input and flags give the same start order and delays.
@@ -251,6 +261,8 @@ type finished struct {
 	// evicted: the Gate ended the job; it waits to run again (status is
 	// its try's).
 	evicted bool
+	// requeue: the job's host failed; it waits for a slot on another.
+	requeue bool
 }
 
 // record is an item from the input goroutine: fields and their input
@@ -277,6 +289,7 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 		outFail:  make(chan error, 1),
 		quit:     make(chan struct{}),
 		starting: make(chan struct{}, maxStarting),
+		ctx:      ctx,
 	}
 	r.admitDescriptors()
 	if r.cfg.Env == nil {
@@ -312,7 +325,7 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	}
 	defer func() {
 		if cfg.ReapOrphans {
-			sweepOrphans(r.guardPID())
+			sweepOrphans(append(r.hostPIDs(), r.guardPID())...)
 		}
 		r.guard.close()
 	}()
@@ -405,6 +418,11 @@ type run struct {
 	starts   uint64 // jobs started or started again, for Job.started
 	requeue  []finished
 	gateSaid map[string]bool
+	// rehost are jobs whose host failed, waiting for a free slot on
+	// another (Config.Hosts). They count in inflight.
+	rehost []finished
+	// ctx is Run's context.
+	ctx context.Context
 
 	// Shared with the job goroutines:
 	done    chan finished
@@ -496,6 +514,7 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 			inputOpen = false
 			pending = nil
 			r.dropRequeued()
+			r.placeRequeued() // they end, unstarted
 		}
 	}
 	r.result.LastSeq = r.seq
@@ -526,6 +545,7 @@ func (r *run) guardPID() int { return r.guard.process() }
 func (r *run) canStart() bool {
 	return !r.stopping && len(r.starved) == 0 && r.retrying == 0 &&
 		(r.cfg.Jobs == 0 || r.inflight < r.cfg.Jobs) &&
+		(r.cfg.Hosts == nil || len(r.rehost) == 0 && r.cfg.Hosts.Free()) &&
 		!r.atDescriptorCap() &&
 		(r.breaker == nil || r.breaker.allows())
 }
@@ -535,6 +555,7 @@ func (r *run) canStart() bool {
 func (r *run) heldByDescriptors() bool {
 	return !r.stopping && len(r.starved) == 0 && r.retrying == 0 &&
 		(r.cfg.Jobs == 0 || r.inflight < r.cfg.Jobs) &&
+		(r.cfg.Hosts == nil || len(r.rehost) == 0 && r.cfg.Hosts.Free()) &&
 		r.atDescriptorCap() &&
 		(r.breaker == nil || r.breaker.allows())
 }
@@ -548,7 +569,12 @@ func (r *run) start(rec record) {
 		return
 	}
 	fields := rec.fields
-	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1 || r.cfg.Gate.evicts()}
+	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Hold: r.cfg.Retries > 1 || r.cfg.Gate.evicts() || r.cfg.Hosts != nil}
+	if r.cfg.Hosts != nil && r.cfg.DryRun == nil && !r.place(job) {
+		r.seq--
+		return
+	}
+	job.Slot = r.takeSlot()
 	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot, Total: r.total, Slots: r.cfg.Jobs})
 	job.Command = cmd
 	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
@@ -622,7 +648,7 @@ func (r *run) endJob(job *Job, out JobOutput, st Status) {
 func (r *run) setTag(job *Job) {
 	switch {
 	case r.cfg.TagTemplate != nil:
-		job.Tag, _ = r.cfg.TagTemplate.Expand(Args{Fields: job.Args, Seq: job.Seq, Slot: job.Slot, Total: r.total, Slots: r.cfg.Jobs})
+		job.Tag, _ = r.cfg.TagTemplate.Expand(Args{Fields: job.Args, Seq: job.Seq, Slot: job.Slot, Total: r.total, Slots: r.cfg.Jobs, Host: job.Host})
 	case r.cfg.Tag:
 		job.Tag = strings.Join(job.Args, " ")
 	}
@@ -645,6 +671,17 @@ func (r *run) finish(f finished) {
 			r.retryStarved()
 		}
 		return
+	}
+	if f.job.placement != nil {
+		f.job.placement.Release()
+		f.job.placement = nil
+		if f.requeue {
+			r.rehost = append(r.rehost, f)
+		}
+		r.placeRequeued()
+		if f.requeue {
+			return
+		}
 	}
 	r.inflight--
 	r.releaseSlot(f.job.Slot)

@@ -88,6 +88,7 @@ const (
 	partSeq                     // {#}, and {0#} with --plus
 	partSlot                    // {%}, and {0%} with --plus
 	partTotal                   // {##} with --plus: the number of jobs
+	partHost                    // {host}, in --tagstring with hosts
 )
 
 // part is one piece of a parsed template.
@@ -170,6 +171,10 @@ type TemplateOptions struct {
 	// names wins; empty names and names with white space, quotes,
 	// backslashes, braces, $ or ` are not recognised.
 	Names []string
+	// Host makes {host} stand for the host a job runs on (Args.Host). Only
+	// for Literal templates (--tagstring): a command gets the host from
+	// $KRUN_HOST, set by the host.
+	Host bool
 }
 
 // ParseTemplate parses a command template: the command words joined with
@@ -195,6 +200,9 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	}
 	appended := false
 	if opt.Literal {
+		if opt.Host {
+			parts = hostParts(parts)
+		}
 		var groupEnd []int
 		if opt.Context {
 			offsets, wordSpans := textWords(parts)
@@ -245,6 +253,27 @@ func (t *Template) appendedPrefix() (string, bool) {
 		return "", false
 	}
 	return t.text, true
+}
+
+// hostParts splits the literal parts of a template at each {host}.
+func hostParts(parts []part) []part {
+	const host = "{host}"
+	var out []part
+	for _, p := range parts {
+		if p.kind != partLiteral || !strings.Contains(p.text, host) {
+			out = append(out, p)
+			continue
+		}
+		for i, piece := range strings.Split(p.text, host) {
+			if i > 0 {
+				out = append(out, part{kind: partHost, text: host})
+			}
+			if piece != "" {
+				out = append(out, part{kind: partLiteral, text: piece})
+			}
+		}
+	}
+	return out
 }
 
 // scanReplacements splits text into literal parts and replacement strings.

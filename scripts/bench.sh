@@ -7,8 +7,10 @@
 #
 # Usage: bash scripts/bench.sh            (about 10 minutes on 2 cores)
 #        REPS=5 W1_JOBS=5000 bash scripts/bench.sh
+#        ONLY=W6 bash scripts/bench.sh   (only the remote workload)
 #
-# Installs GNU parallel and GNU time from Debian's packages when missing.
+# Installs GNU parallel and GNU time from Debian's packages when missing,
+# and for W6 (jobs over ssh) OpenSSH's server and rsync.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,9 @@ W5_ARGS=${W5_ARGS:-200000}
 # per job, so 200,000 of them alone would take 10 to 30 minutes. The
 # one-per-argument part of W5 uses W5_ONE_ARGS arguments.
 W5_ONE_ARGS=${W5_ONE_ARGS:-5000}
+# W6: W6_JOBS small jobs over 2 loopback ssh hosts, 2 slots each.
+W6_JOBS=${W6_JOBS:-200}
+ONLY=${ONLY:-}
 
 need() { command -v "$1" >/dev/null 2>&1; }
 if ! need parallel || ! [ -x /usr/bin/time ]; then
@@ -33,7 +38,8 @@ fi
 go build -o krun .
 KRUN=$PWD/krun
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+sshd_pids="" # W6's servers, killed at exit whatever happens
+trap 'kill $sshd_pids 2>/dev/null; rm -rf "$tmp"' EXIT
 export TMPDIR=$tmp/spool
 mkdir -p "$TMPDIR"
 PAR="parallel --will-cite"
@@ -84,6 +90,61 @@ workload() {
 }
 
 echo "bench: $(nproc) CPUs, $(uname -sr), $(go version | cut -d' ' -f3), $(parallel --version | head -1), xargs $(xargs --version | head -1 | awk '{print $NF}')" >&2
+
+# W6: 200 small jobs over 2 loopback hosts: two sshd on 127.0.0.1, run as
+# this user with a temporary host key and authorized_keys, named h1 and h2
+# in a temporary ssh configuration. krun keeps one connection per host
+# (ControlMaster); GNU parallel -S opens one per job unless given -M
+# (--controlmaster), shown too. Each tool runs 2 jobs at once per host.
+w6() {
+	if ! [ -x /usr/sbin/sshd ] || ! command -v rsync >/dev/null 2>&1; then
+		sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+		$sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssh-client rsync >/dev/null
+	fi
+	[ "$(id -u)" -eq 0 ] && mkdir -p /run/sshd # sshd run by root needs it
+	local d=$tmp/ssh h port
+	mkdir -p "$d"
+	ssh-keygen -q -t ed25519 -N '' -f "$d/host_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$d/id"
+	cp "$d/id.pub" "$d/authorized_keys"
+	: >"$d/config"
+	port=$((20000 + RANDOM % 20000))
+	for h in h1 h2; do
+		port=$((port + 1))
+		printf 'Port %d\nListenAddress 127.0.0.1\nHostKey %s\nAuthorizedKeysFile %s\nPidFile none\nStrictModes no\nUsePAM no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nPermitRootLogin yes\nMaxSessions 100\nMaxStartups 100\nLogLevel ERROR\n' \
+			"$port" "$d/host_key" "$d/authorized_keys" >"$d/sshd_$h"
+		/usr/sbin/sshd -f "$d/sshd_$h" -D -e 2>>"$d/sshd.log" &
+		sshd_pids="$sshd_pids $!"
+		printf 'Host %s\n  HostName 127.0.0.1\n  Port %d\n  User %s\n  IdentityFile %s\n  IdentitiesOnly yes\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  LogLevel ERROR\n  BatchMode yes\n' \
+			"$h" "$port" "$(id -un)" "$d/id" >>"$d/config"
+	done
+	local i=0
+	until ssh -F "$d/config" h1 true 2>/dev/null && ssh -F "$d/config" h2 true 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 100 ] && { echo "bench: sshd did not start:" >&2; cat "$d/sshd.log" >&2; exit 1; }
+		sleep 0.1
+	done
+	local ssh="ssh -F $d/config" tool cmd
+	echo
+	echo "| workload | tool | wall (median of $REPS) | per job |"
+	echo "|---|---|---|---|"
+	for rep in $(seq 1 "$REPS"); do
+		echo "bench: rep $rep W6" >&2
+		run "W6 krun" "seq $W6_JOBS | $KRUN --ssh '$ssh' -S 2/h1,2/h2 'echo {}'"
+		run "W6 parallel" "seq $W6_JOBS | $PAR --ssh '$ssh' -S 2/h1,2/h2 'echo {}'"
+		run "W6 parallel-M" "seq $W6_JOBS | $PAR -M --ssh '$ssh' -S 2/h1,2/h2 'echo {}'"
+	done
+	for tool in krun parallel parallel-M; do
+		grep "^W6 $tool " "$tmp/results" | awk '{print $4}' | sort -n | awk -v t="$tool" -v n="$W6_JOBS" \
+			'{ v[NR] = $1 } END { m = v[int((NR + 1) / 2)]; printf "| W6 %d jobs, 2 hosts | %s | %.2f s | %.1f ms |\n", n, t, m, m * 1000 / n }'
+	done
+	kill $sshd_pids
+	sshd_pids=""
+}
+if [ "$ONLY" = W6 ]; then
+	w6
+	exit 0
+fi
+
 ids="W1-j2 W1-j8 W1-sh W2 W5-one W5-n1000"
 for rep in $(seq 1 "$REPS"); do
 	for id in $ids; do
@@ -165,3 +226,5 @@ for tool in krun xargs parallel; do
 	torn=$(grep -cvE '^[0-9]+ [0-9]{6} x{190}$' "$tmp/w4" || true)
 	echo "| W4 | $tool | $torn of $lines |"
 done
+
+w6
