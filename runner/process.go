@@ -63,10 +63,10 @@ var copyBuffers = sync.Pool{New: func() any {
 }}
 
 // startProcess starts prog in a new process group, with standard input
-// from /dev/null and its output copied to out. With merged, its stderr
+// from stdin (nil: /dev/null) and its output copied to out. With merged, its stderr
 // goes into the same pipe as its stdout, to out's stdout: one pipe keeps
 // the order in which the job wrote its lines to the two.
-func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), tailSize int, merged bool) (*process, error) {
+func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), tailSize int, merged bool, stdin *os.File) (*process, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("create output pipe: %w", err)
@@ -87,6 +87,9 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 		Stdout:      outW,
 		Stderr:      errW,
 		SysProcAttr: jobSysProcAttr(),
+	}
+	if stdin != nil {
+		cmd.Stdin = stdin // a file: the process reads it directly
 	}
 	err = cmd.Start()
 	// The child has its own copies of the write ends; closing ours lets

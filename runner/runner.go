@@ -38,6 +38,9 @@ type Job struct {
 	// Delay is the random time the job waits, holding its slot, before
 	// its first try starts (Config.Jitter); 0 without jitter.
 	Delay time.Duration
+	// Stdin, when set, is the job's standard input (--pipe); nil is
+	// /dev/null.
+	Stdin Stdin
 	// starvedAlone: the job is being tried again for want of descriptors
 	// with no other job running; retried: it is being tried again at all
 	// (run loop only).
@@ -220,6 +223,7 @@ type record struct {
 	seq     int64
 	fields  []string
 	numbers []int // the source or column number of each field; nil: 1, 2, ...
+	stdin   Stdin // the job's standard input; nil: /dev/null
 	err     error
 }
 
@@ -277,6 +281,7 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	go func() {
 		var seq int64
 		numbered, _ := src.(fieldNumberer)
+		withStdin, _ := src.(StdinSource)
 		read := func() record {
 			fields, err := src.Next()
 			if err != nil {
@@ -286,6 +291,9 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 			rec := record{seq: seq, fields: fields}
 			if numbered != nil {
 				rec.numbers = numbered.fieldNumbers()
+			}
+			if withStdin != nil {
+				rec.stdin = withStdin.Stdin()
 			}
 			return rec
 		}
@@ -436,16 +444,20 @@ func (r *run) canStart() bool {
 func (r *run) start(rec record) {
 	r.seq++
 	if r.cfg.Skip != nil && r.cfg.Skip(rec.seq) {
+		if rec.stdin != nil {
+			rec.stdin.Close()
+		}
 		return
 	}
 	fields := rec.fields
-	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1}
+	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Slot: r.takeSlot(), Hold: r.cfg.Retries > 1, Stdin: rec.stdin}
 	cmd, err := r.cfg.Template.Expand(Args{Fields: fields, Seq: job.Seq, Slot: job.Slot})
 	job.Command = cmd
 	if err == nil && strings.IndexByte(job.Command, 0) >= 0 {
 		err = errors.New("an argument contains a NUL byte, which no command line can carry (split the input at NULs with -0)")
 	}
 	if r.cfg.DryRun != nil && err == nil {
+		closeStdin(job)
 		r.releaseSlot(job.Slot)
 		if _, err := fmt.Fprintln(r.cfg.DryRun, job.Command); err != nil {
 			r.fail(fmt.Errorf("write dry run: %w", err))
@@ -499,6 +511,7 @@ func (r *run) notStarted(job *Job, attempt int, err error) Status {
 // endJob hands the job's last status to its output and to the loop.
 func (r *run) endJob(job *Job, out JobOutput, st Status) {
 	// End may block writing output; the loop stays free for signals.
+	closeStdin(job)
 	err := out.End(st)
 	r.done <- finished{job: job, out: out, status: st, outErr: err}
 }
