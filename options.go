@@ -82,6 +82,7 @@ type options struct {
 	chaosTrace string
 	// chaosSnapshots: --chaos-trace records the files after each job.
 	chaosSnapshots bool
+	pipeFlags
 }
 
 // register defines the flags on fs. Names follow GNU parallel, and xargs
@@ -140,6 +141,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.shuffle, "shuffle", false, "start the jobs in a random order ({#} stays the input order number)")
 	fs.StringVar(&o.jitter, "jitter", "", "delay each job's start by a random time from 0 up to `D`")
 	fs.StringVar(&o.seed, "seed", "", "fix the randomness of --shuffle, --jitter and --retry-delay with `S` (a whole number) to replay a run; without it a seed is chosen (and printed with --shuffle or --jitter)")
+	o.pipeFlags.register(fs)
 	fs.StringVar(&o.chaosTrace, "chaos-trace", "", "krun chaos: trace the run in `FILE`")
 	fs.BoolVar(&o.chaosSnapshots, "chaos-snapshots", false, "krun chaos: with --chaos-trace, record the files after each job")
 	fs.MarkHidden("chaos-trace")
@@ -330,7 +332,7 @@ func (o *options) validate() error {
 	if modes > 1 {
 		return errors.New("--group, --line-buffer and --ungroup are different output modes: use one")
 	}
-	return nil
+	return o.validatePipe()
 }
 
 // control fills the job-control settings of cfg from the flags.

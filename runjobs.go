@@ -50,6 +50,10 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		return usageError(err)
 	}
 	inOpt.Stdin = stdin
+	if err := o.openPipe(sources, stdin, jobs); err != nil {
+		return usageError(err)
+	}
+	defer o.closePipe()
 	// Warnings about the input go to stderr while the later sources are
 	// read, then through the sink, never into a job's block.
 	warnings := &messages{to: lineWriter{stderr}}
@@ -138,7 +142,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 	if rep.junit != nil {
 		cfg.StderrTail = output.JUnitTail
 	}
-	res, err := runner.Run(ctx, cfg, batches)
+	res, err := runner.Run(ctx, cfg, o.jobSource(batches))
 	unstarted := notStarted(res, o, total)
 	rep.finish(res, unstarted)
 	// The cause first, then the counts: a full disk before "3 of 10 jobs

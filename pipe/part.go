@@ -45,24 +45,46 @@ func NewPart(f *os.File, o Options) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	size, err := f.Seek(0, io.SeekEnd)
-	if err != nil || !fi.Mode().IsRegular() && fi.Mode()&os.ModeDevice == 0 {
+	if _, err := f.Seek(0, io.SeekEnd); err != nil || !fi.Mode().IsRegular() && fi.Mode()&os.ModeDevice == 0 {
 		return nil, fmt.Errorf("%s is not a seekable file (a regular file or a disk): give it to --pipe instead", f.Name())
+	}
+	return newParts(f, o, 0)
+}
+
+// seekable reports whether f is a regular file whose blocks can be found
+// by seeking, and its current offset.
+func seekable(f *os.File) (int64, bool) {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0, false
+	}
+	off, err := f.Seek(0, io.SeekCurrent)
+	return off, err == nil
+}
+
+// newParts returns the Source of the ranges of f from its offset from
+// on. At the end it leaves f's offset at the end, as if read.
+func newParts(f *os.File, o Options, from int64) (*Source, error) {
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, err
 	}
 	rec, _ := NewRecords(o.RecEnd, o.RecStart, o.Regexp)
 	head, _ := parseHeader(o.Header)
-	p := &parts{f: f, size: size, rec: rec, step: o.BlockSize}
+	p := &parts{f: f, size: size, rec: rec, step: o.BlockSize, pos: from}
 	var hd []byte
-	if head != nil {
-		hd, _, _, err = head.read(io.NewSectionReader(f, 0, size))
-		if err != nil {
-			return nil, fmt.Errorf("read the header: %w", err)
-		}
-		p.pos = int64(len(hd))
-	}
 	s := &Source{spliced: true, feeders: &sync.WaitGroup{}}
 	fd := int(f.Fd())
+	begun := false
 	s.next = func() ([]string, runner.Stdin, error) {
+		if !begun && head != nil {
+			begun = true
+			hd, _, _, err = head.read(io.NewSectionReader(f, from, size-from))
+			if err != nil {
+				return nil, nil, fmt.Errorf("read the header: %w", err)
+			}
+			p.pos += int64(len(hd))
+		}
 		start, end, err := p.next()
 		if err != nil {
 			return nil, nil, err

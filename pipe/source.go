@@ -123,9 +123,16 @@ func NewStream(in io.Reader, o Options) (*Source, error) {
 	s := &Source{files: &tempFiles{dir: o.TmpDir}, feeders: &sync.WaitGroup{}}
 	f, isFile := in.(*os.File)
 	end, oneByte := rec.singleByte()
+	if isFile && oneByte && o.Count == 0 && o.Deliver == ToStdin && !o.RoundRobin {
+		// A regular file: the same blocks as read in turn, found by
+		// seeking, and read by the jobs at once.
+		if off, ok := seekable(f); ok {
+			return newParts(f, o, off)
+		}
+	}
 	if isFile && oneByte && o.Count == 0 && !o.Again && o.Deliver == ToStdin && !o.RoundRobin {
 		s.spliced = true
-		st := &streamer{fd: int(f.Fd()), end: end, size: o.blockSize(), scratch: make([]byte, tailRead), feeders: s.feeders}
+		st := &streamer{fd: int(f.Fd()), end: end, size: o.blockSize(), scratch: make([]byte, tailRead)}
 		s.stream = st
 		s.next = s.streamNext(head)
 		return s, nil

@@ -27,7 +27,6 @@ type streamer struct {
 	scratch  []byte
 	// spliced and copied count the bytes moved each way, for tests.
 	spliced, copied int64
-	feeders         *sync.WaitGroup
 }
 
 // Read reads from the input; io.EOF at its end (the header is read
@@ -172,9 +171,9 @@ func (b *streamBlock) start(dst int) bool {
 	started := false
 	b.once.Do(func() {
 		started = true
-		b.s.feeders.Add(1)
+		// Not counted in Source.feeders: this writer reads krun's input
+		// to the block's end even when dropping it, and ends then.
 		go func() {
-			defer b.s.feeders.Done()
 			b.err = b.s.feed(dst)
 			if dst >= 0 {
 				closeFD(dst)

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+
+	"github.com/spf13/pflag"
+
+	"github.com/krun-dev/krun/output"
+	"github.com/krun-dev/krun/pipe"
+	"github.com/krun-dev/krun/runner"
+)
+
+// pipeFlags are the flags that cut one input into blocks, one per job's
+// standard input: --pipe and --pipepart (package pipe).
+type pipeFlags struct {
+	pipe       bool // --pipe, --spreadstdin
+	pipePart   bool
+	block      string
+	recEnd     string
+	recStart   string
+	pipeRegexp bool
+	records    int // -N
+	header     string
+	roundRobin bool
+	cat, fifo  bool
+	// pipeSource is the open source of blocks, in pipe mode.
+	pipeSource *pipe.Source
+}
+
+func init() {
+	for alt, name := range map[string]string{
+		"spreadstdin": "pipe", "block-size": "block", "roundrobin": "round-robin", "round": "round-robin",
+	} {
+		gnuSpellings[alt] = name
+	}
+}
+
+// register defines the flags of pipe mode on fs.
+func (p *pipeFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&p.pipe, "pipe", false, "cut standard input (or -a FILE) into blocks at record ends, each block one job's standard input")
+	fs.BoolVar(&p.pipePart, "pipepart", false, "with -a FILE, a seekable file: each job reads its own block straight from the file")
+	fs.StringVar(&p.block, "block", "1M", "with --pipe: blocks of at least `SIZE` (K, M, G suffixes), ending at the first record end after it")
+	fs.StringVar(&p.recEnd, "recend", "", "with --pipe: records end with `STR` (default \\n; none when --recstart is given)")
+	fs.StringVar(&p.recStart, "recstart", "", "with --pipe: records start with `STR`")
+	fs.BoolVar(&p.pipeRegexp, "regexp", false, "with --pipe: --recend and --recstart are regular expressions")
+	fs.IntVarP(&p.records, "max-records", "N", 0, "with --pipe: exactly `N` records per job instead of a block size")
+	fs.StringVar(&p.header, "header", "", "with --pipe: repeat the input's first `N` lines, or what REGEX matches at its start, at the top of every block")
+	fs.BoolVar(&p.roundRobin, "round-robin", false, "with --pipe: start -j jobs only, each taking block after block while the input lasts")
+	fs.BoolVar(&p.cat, "cat", false, "with --pipe: give each block as a temporary file named by {} instead of standard input")
+	fs.BoolVar(&p.fifo, "fifo", false, "with --pipe: give each block through a named pipe named by {} instead of standard input")
+}
+
+// pipeMode reports whether jobs take blocks of one input.
+func (p *pipeFlags) pipeMode() bool { return p.pipe || p.pipePart }
+
+// validatePipe checks the flags of pipe mode and how they combine with
+// the others.
+func (o *options) validatePipe() error {
+	given := func(name string) bool { return o.changed != nil && o.changed(name) }
+	if !o.pipeMode() {
+		for _, name := range []string{"block", "recend", "recstart", "regexp", "max-records", "round-robin", "cat", "fifo"} {
+			if given(name) {
+				return fmt.Errorf("--%s applies to --pipe and --pipepart: give one of them", name)
+			}
+		}
+		return nil
+	}
+	switch {
+	case o.pipe && o.pipePart:
+		return errors.New("--pipe and --pipepart: use one (--pipepart reads the -a FILE's blocks straight from it)")
+	case o.pipePart && len(o.argFiles) != 1:
+		return errors.New("--pipepart needs one seekable file: -a FILE")
+	case o.pipe && len(o.argFiles) > 1:
+		return errors.New("--pipe reads one input: standard input or one -a FILE")
+	case o.cat && o.fifo:
+		return errors.New("--cat and --fifo both say how a block is given: use one")
+	case o.pipePart && (o.cat || o.fifo || o.roundRobin || o.records > 0):
+		return errors.New("--pipepart gives each job its range of the file on standard input: --cat, --fifo, --round-robin and -N need --pipe")
+	case o.records < 0:
+		return fmt.Errorf("-N: %d records is negative", o.records)
+	case o.records == 0 && given("max-records"):
+		return errors.New("-N: 0 records per job: give 1 or more")
+	case o.roundRobin && o.retries > 1:
+		return errors.New("--round-robin and --retries: a job of --round-robin takes many blocks, which cannot be given again")
+	case o.roundRobin && (o.cat || o.fifo):
+		return errors.New("--round-robin gives its jobs blocks on standard input: not with --cat or --fifo")
+	case o.null && given("recend"):
+		return errors.New("-0 and --recend both set the record end: use one")
+	case o.delimiterSet:
+		return errors.New("--delimiter splits arguments: with --pipe, records end with --recend")
+	case o.shuffle:
+		return errors.New("--shuffle: blocks are cut in input order, and --pipe starts them so")
+	case o.maxArgs > 0 || o.xargs || o.context:
+		return errors.New("-n, -X and -m put arguments in commands: with --pipe, -N sets the records per job")
+	}
+	_, err := o.pipeOptions(0)
+	return err
+}
+
+// pipeOptions builds the block settings from the flags, for jobs slots.
+func (o *options) pipeOptions(jobs int) (pipe.Options, error) {
+	opt := pipe.Options{Count: o.records, Header: o.header, Regexp: o.pipeRegexp, Again: o.retries > 1, TmpDir: o.tmpDir, Jobs: jobs, RoundRobin: o.roundRobin}
+	size, err := output.ParseSize(o.block)
+	if err != nil {
+		return opt, fmt.Errorf("--block: %w", err)
+	}
+	opt.BlockSize = size
+	given := func(name string) bool { return o.changed != nil && o.changed(name) }
+	opt.RecEnd, opt.RecStart = o.recEnd, o.recStart
+	if !given("recend") && !(given("recstart") && o.recStart != "") {
+		opt.RecEnd = "\n"
+		if o.null {
+			opt.RecEnd = "\x00"
+		}
+	}
+	if !o.pipeRegexp {
+		// Escapes as in --delimiter: \n \t \0 \xHH.
+		for _, s := range []*string{&opt.RecEnd, &opt.RecStart} {
+			if *s == "" {
+				continue
+			}
+			if *s, err = runner.ParseDelimiter(*s); err != nil {
+				return opt, fmt.Errorf("--recend or --recstart: %w", err)
+			}
+		}
+	}
+	switch {
+	case o.cat:
+		opt.Deliver = pipe.ToFile
+	case o.fifo:
+		opt.Deliver = pipe.ToFIFO
+	}
+	if err := opt.Check(); err != nil {
+		name := "--block"
+		switch {
+		case o.records != 0:
+			name = "-N"
+		case o.header != "":
+			name = "--header"
+		}
+		if given("recend") || given("recstart") {
+			name = "--recend/--recstart"
+		}
+		return opt, fmt.Errorf("%s: %w", name, err)
+	}
+	return opt, nil
+}
+
+// openPipe opens the source of blocks in pipe mode: standard input or
+// the -a FILE for --pipe, the -a FILE for --pipepart. It is a no-op
+// otherwise.
+func (o *options) openPipe(sources []runner.Source, stdin io.Reader, jobs int) error {
+	if !o.pipeMode() {
+		return nil
+	}
+	if len(sources) > 0 {
+		return errors.New("--pipe and --pipepart cut one input into blocks: ::: and :::: arguments do not apply (give the input on standard input or with -a FILE)")
+	}
+	if o.roundRobin && jobs == 0 {
+		jobs = runtime.NumCPU()
+	}
+	opt, err := o.pipeOptions(jobs)
+	if err != nil {
+		return err
+	}
+	if o.tag && o.tagString == "" {
+		o.tagString = "{#}" // a block has no arguments: tag with its number
+	}
+	var in io.Reader = stdin
+	if len(o.argFiles) == 1 {
+		f, err := os.Open(o.argFiles[0])
+		if err != nil {
+			return fmt.Errorf("input file: %w", err)
+		}
+		if o.pipePart {
+			o.pipeSource, err = pipe.NewPart(f, opt)
+			if err != nil {
+				f.Close()
+				return fmt.Errorf("--pipepart: %w", err)
+			}
+			return nil
+		}
+		in = f
+	}
+	o.pipeSource, err = pipe.NewStream(in, opt)
+	return err
+}
+
+// jobSource is what the jobs are made from: the blocks in pipe mode, else
+// the batches of arguments.
+func (o *options) jobSource(batches runner.RecordSource) runner.RecordSource {
+	if o.pipeSource != nil {
+		return o.pipeSource
+	}
+	return batches
+}
+
+// closePipe waits for the blocks' writers and removes what is left of
+// the blocks' files.
+func (o *options) closePipe() error {
+	if o.pipeSource == nil {
+		return nil
+	}
+	return o.pipeSource.Close()
+}
