@@ -207,3 +207,31 @@ func (o *options) closePipe() error {
 	}
 	return o.pipeSource.Close()
 }
+
+// blockFailures tells where a failed job's block lies in the input, so
+// that it can be found again.
+type blockFailures struct {
+	to interface{ Message(string) }
+}
+
+// Observe reports the block of a job that failed.
+func (b blockFailures) Observe(e runner.Event) {
+	if e.Kind != runner.EventFinish || e.Job == nil || e.Job.Stdin == nil || !e.Status.Failed() {
+		return
+	}
+	start, end, ok := pipe.Range(e.Job.Stdin)
+	switch {
+	case ok && end < 0:
+		b.to.Message(fmt.Sprintf("krun: job %d failed; its block starts at offset %d of the input", e.Job.Seq, start))
+	case ok:
+		b.to.Message(fmt.Sprintf("krun: job %d failed; its block: %d bytes at offset %d of the input", e.Job.Seq, end-start, start))
+	}
+}
+
+// watchBlocks adds the report of failed blocks to obs, in pipe mode.
+func (o *options) watchBlocks(obs output.Observers, to interface{ Message(string) }) output.Observers {
+	if o.pipeSource == nil {
+		return obs
+	}
+	return append(obs, blockFailures{to: to})
+}

@@ -114,6 +114,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		defer progress.Close()
 	}
 	warnings.to = sink
+	rep.observers = o.watchBlocks(rep.observers, sink)
 	// control holds the job-control settings; the rest is set here.
 	cfg := control
 	cfg.Observer = rep.observer()

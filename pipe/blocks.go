@@ -18,6 +18,7 @@ type blockReader struct {
 	count int    // records per block (-N); 0: by size
 	carry []byte // input read past the last block
 	eof   bool
+	pos   int64 // the input's offset of the next block
 	// free holds the buffers of released blocks for reuse: the blocks in
 	// flight bound the memory, not the input's size.
 	free chan []byte
@@ -40,6 +41,7 @@ func (b *blockReader) next() ([]byte, error) {
 	for {
 		if cut, ok := c.cut(b, buf); ok {
 			b.carry = append(b.carry, buf[cut:]...)
+			b.pos += int64(cut)
 			return buf[:cut], nil
 		}
 		if b.eof {
@@ -47,6 +49,7 @@ func (b *blockReader) next() ([]byte, error) {
 				b.release(buf)
 				return nil, io.EOF
 			}
+			b.pos += int64(len(buf))
 			return buf, nil
 		}
 		if cap(buf)-len(buf) < minRead {

@@ -45,7 +45,7 @@ func NewPart(f *os.File, o Options) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.Seek(0, io.SeekEnd); err != nil || !fi.Mode().IsRegular() && fi.Mode()&os.ModeDevice == 0 {
+	if _, err := f.Seek(0, io.SeekEnd); err != nil || !fi.Mode().IsRegular() && fi.Mode()&os.ModeType != os.ModeDevice {
 		return nil, fmt.Errorf("%s is not a seekable file (a regular file or a disk): give it to --pipe instead", f.Name())
 	}
 	return newParts(f, o, 0)

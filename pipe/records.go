@@ -28,6 +28,11 @@ func NewRecords(recEnd, recStart string, isRegexp bool) (*Records, error) {
 	if !isRegexp {
 		return &Records{lit: []byte(recEnd + recStart), endLen: len(recEnd)}, nil
 	}
+	for _, part := range []struct{ name, re string }{{"record end", recEnd}, {"record start", recStart}} {
+		if _, err := regexp.Compile(part.re); err != nil {
+			return nil, fmt.Errorf("%s %q: %w", part.name, part.re, err)
+		}
+	}
 	re, err := regexp.Compile("(?s)(" + recEnd + ")(" + recStart + ")")
 	if err != nil {
 		return nil, fmt.Errorf("record end %q and start %q: %w", recEnd, recStart, err)

@@ -149,25 +149,25 @@ func NewStream(in io.Reader, o Options) (*Source, error) {
 			}
 		}
 		br = newBlockReader(in, rest, eof, rec, o.blockSize(), o.Count, max(o.Jobs, 1)+2)
+		br.pos = int64(len(hd))
 		return nil
 	}
 	if o.RoundRobin {
 		s.next = s.roundRobinNext(o.Jobs, start, func() *blockReader { return br }, func() []byte { return hd })
 		return s, nil
 	}
-	var seq int64
 	s.next = func() ([]string, runner.Stdin, error) {
 		if br == nil {
 			if err := start(); err != nil {
 				return nil, nil, err
 			}
 		}
+		off := br.pos
 		data, err := br.next()
 		if err != nil {
 			return nil, nil, err
 		}
-		seq++
-		return s.deliver(o.Deliver, &memBlock{head: hd, data: data, release: br.release, feeders: s.feeders})
+		return s.deliver(o.Deliver, &memBlock{head: hd, data: data, off: off, size: int64(len(data)), release: br.release, feeders: s.feeders})
 	}
 	return s, nil
 }
@@ -198,6 +198,7 @@ func (s *Source) streamNext(head *header) func() ([]string, runner.Stdin, error)
 				return nil, nil, fmt.Errorf("read the header: %w", err)
 			}
 			st.head, st.carry, st.eof = hd, append(st.carry, rest...), eof
+			st.pos = int64(len(hd))
 		}
 		if last != nil {
 			<-last.done
@@ -212,7 +213,7 @@ func (s *Source) streamNext(head *header) func() ([]string, runner.Stdin, error)
 		if !more {
 			return nil, nil, io.EOF
 		}
-		last = &streamBlock{s: st, done: make(chan struct{})}
+		last = &streamBlock{s: st, done: make(chan struct{}), off: st.pos}
 		return nil, last, nil
 	}
 }
@@ -238,6 +239,7 @@ func (b *streamBlock) Close() { b.start(-1) }
 // memBlock is a block held in memory: the copy path.
 type memBlock struct {
 	head, data []byte
+	off, size  int64 // where the block is in the input
 	release    func([]byte)
 	feeders    *sync.WaitGroup
 	mu         sync.Mutex
@@ -286,4 +288,27 @@ func (b *memBlock) Close() {
 	}
 	b.release(b.data)
 	b.data = nil
+}
+
+// Range returns where the block of a job's standard input lies in the
+// input, in bytes from its start: [start, end); end is -1 while a streamed
+// block is still being cut. ok is false when the job took no one block
+// (--round-robin).
+func Range(st runner.Stdin) (start, end int64, ok bool) {
+	switch b := st.(type) {
+	case *memBlock:
+		return b.off, b.off + b.size, true
+	case *fileBlock:
+		return b.mem.off, b.mem.off + b.mem.size, true
+	case *rangeBlock:
+		return b.off, b.end, true
+	case *streamBlock:
+		select {
+		case <-b.done:
+			return b.off, b.off + b.size.Load(), true
+		default:
+			return b.off, -1, true
+		}
+	}
+	return 0, 0, false
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -25,6 +26,8 @@ type streamer struct {
 	eof      bool
 	noSplice bool
 	scratch  []byte
+	// pos is the input's offset of the next block.
+	pos int64
 	// spliced and copied count the bytes moved each way, for tests.
 	spliced, copied int64
 }
@@ -65,9 +68,11 @@ func (s *streamer) more() (bool, error) {
 type fdWriter struct {
 	fd  int
 	err error
+	n   int64 // bytes given, written or dropped
 }
 
 func (w *fdWriter) write(p []byte) {
+	w.n += int64(len(p))
 	if w.err == nil && len(p) > 0 {
 		w.err = writeFD(w.fd, p)
 	}
@@ -85,6 +90,8 @@ func (s *streamer) feed(dst int) error {
 		w.err = errDropped
 	}
 	w.write(s.head)
+	w.n = 0
+	defer func() { s.pos += w.n }()
 	if len(s.carry) >= s.size {
 		if i := bytes.IndexByte(s.carry[s.size-1:], s.end); i >= 0 {
 			cut := s.size + i
@@ -140,6 +147,7 @@ func (s *streamer) move(w *fdWriter, n int) error {
 				s.eof = true
 			}
 			s.spliced += int64(m)
+			w.n += int64(m)
 			n -= m
 			continue
 		}
@@ -164,6 +172,8 @@ type streamBlock struct {
 	once sync.Once
 	done chan struct{} // closed when the block has been fed or dropped
 	err  error         // the input's error, once done
+	off  int64         // the block's offset in the input
+	size atomic.Int64  // its size, once done
 }
 
 // start feeds the block into dst, or drops it with dst -1, once.
@@ -175,6 +185,7 @@ func (b *streamBlock) start(dst int) bool {
 		// to the block's end even when dropping it, and ends then.
 		go func() {
 			b.err = b.s.feed(dst)
+			b.size.Store(b.s.pos - b.off)
 			if dst >= 0 {
 				closeFD(dst)
 			}
