@@ -171,7 +171,7 @@ func (o *options) openPipe(sources []runner.Source, stdin io.Reader, jobs int) e
 		o.tagString = "{#}" // a block has no arguments: tag with its number
 	}
 	var in io.Reader = stdin
-	if len(o.argFiles) == 1 {
+	if len(o.argFiles) == 1 && !(o.pipe && o.argFiles[0] == "-") {
 		f, err := os.Open(o.argFiles[0])
 		if err != nil {
 			return fmt.Errorf("input file: %w", err)

@@ -19,8 +19,6 @@ type roundRobin struct {
 	head  func() []byte
 	err   error
 	begun bool
-	// feeders counts the jobs' writers.
-	feeders *sync.WaitGroup
 }
 
 // take returns the next block, or io.EOF.
@@ -54,7 +52,7 @@ func (rr *roundRobin) more() (bool, error) {
 
 // roundRobinNext yields jobs jobs, while there is input for them.
 func (s *Source) roundRobinNext(jobs int, start func() error, br func() *blockReader, head func() []byte) func() ([]string, runner.Stdin, error) {
-	rr := &roundRobin{start: start, br: br, head: head, feeders: s.feeders}
+	rr := &roundRobin{start: start, br: br, head: head}
 	n := 0
 	return func() ([]string, runner.Stdin, error) {
 		if n >= max(jobs, 1) {
@@ -88,9 +86,8 @@ func (s *rrStdin) Open() (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.rr.feeders.Add(1)
+	// Not counted in Source.feeders: it may be waiting for krun's input.
 	go func() {
-		defer s.rr.feeders.Done()
 		defer closeFD(w)
 		rr := s.rr
 		headDone := false
