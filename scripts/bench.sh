@@ -178,7 +178,7 @@ done
 # and --pipepart; cat | wc -l as the yardstick. The tools take turns in
 # each repetition; medians, and ratios to GNU parallel's --pipe taken
 # within a repetition. Every run's line count is checked.
-awk -v n=$((W6_MIB * 1048576 / 55)) 'BEGIN { x = sprintf("%46s", ""); gsub(/ /, "x", x); for (i = 0; i < n; i++) printf "%08d %s\n", i % 100000000, x }' >"$tmp/lines"
+awk -v n=$((W6_MIB * 1048576 / 55)) 'BEGIN { x = sprintf("%45s", ""); gsub(/ /, "x", x); for (i = 0; i < n; i++) printf "%08d %s\n", i % 100000000, x }' >"$tmp/lines"
 w6lines=$(wc -l <"$tmp/lines")
 w6() { # w6 NAME CMD: time CMD, check that its counts add up to the lines
 	local name=$1 cmd=$2 total
