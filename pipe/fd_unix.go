@@ -11,13 +11,14 @@ import (
 
 // newPipe returns a pipe whose write end is a plain blocking descriptor,
 // written by one goroutine of krun's; the read end is the job's standard
-// input. A larger pipe lets krun move more per call.
-func newPipe() (r *os.File, w int, err error) {
+// input. A larger pipe lets krun move more per call: 1 MiB, or size
+// bytes where the system allows it.
+func newPipe(size int) (r *os.File, w int, err error) {
 	var fds [2]int
 	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
 		return nil, -1, os.NewSyscallError("pipe2", err)
 	}
-	growPipe(fds[1])
+	growPipe(fds[1], size)
 	return os.NewFile(uintptr(fds[0]), "|0"), fds[1], nil
 }
 

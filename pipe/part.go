@@ -163,7 +163,7 @@ type rangeBlock struct {
 
 // Open starts moving the range into a new pipe.
 func (b *rangeBlock) Open() (*os.File, error) {
-	r, w, err := newPipe()
+	r, w, err := newPipe(0)
 	if err != nil {
 		return nil, err
 	}

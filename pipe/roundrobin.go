@@ -82,7 +82,7 @@ func (s *rrStdin) Open() (*os.File, error) {
 		return nil, errors.New("with --round-robin the blocks a job took cannot be given again")
 	}
 	s.opened = true
-	r, w, err := newPipe()
+	r, w, err := newPipe(0)
 	if err != nil {
 		return nil, err
 	}

@@ -221,7 +221,7 @@ func (s *Source) streamNext(head *header) func() ([]string, runner.Stdin, error)
 // Open gives the block to the job's first try, streaming it while the
 // job reads.
 func (b *streamBlock) Open() (*os.File, error) {
-	r, w, err := newPipe()
+	r, w, err := newPipe(streamPipeSize(b.s.size))
 	if err != nil {
 		return nil, err
 	}
@@ -235,6 +235,23 @@ func (b *streamBlock) Open() (*os.File, error) {
 
 // Close drops the block if no try took it.
 func (b *streamBlock) Close() { b.start(-1) }
+
+// maxStreamPipe is the largest pipe asked for a streamed block.
+const maxStreamPipe = 64 << 20
+
+// streamPipeSize is the pipe asked for a streamed block of size bytes:
+// one that holds the whole block (with its end) lets krun splice it all
+// at once and go on to the next block while the job reads, so that the
+// jobs run side by side. Where the system refuses (an unprivileged
+// process is held to pipe-max-size, 1 MiB by default), the jobs overlap
+// by their pipe's worth only.
+func streamPipeSize(size int) int {
+	want := 1 << 20
+	for want < size+tailRead && want < maxStreamPipe {
+		want <<= 1
+	}
+	return want
+}
 
 // memBlock is a block held in memory: the copy path.
 type memBlock struct {
@@ -250,7 +267,7 @@ type memBlock struct {
 // Open starts writing the block into a new pipe, the try's standard
 // input.
 func (b *memBlock) Open() (*os.File, error) {
-	r, w, err := newPipe()
+	r, w, err := newPipe(0)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,17 @@ package pipe
 
 import "golang.org/x/sys/unix"
 
-// growPipe asks for a 1 MiB pipe; a limit in /proc/sys/fs/pipe-max-size
-// only leaves the default.
-func growPipe(fd int) { unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, 1<<20) }
+// growPipe asks for a pipe of size bytes, else of 1 MiB: a size above
+// /proc/sys/fs/pipe-max-size (1 MiB by default) needs CAP_SYS_RESOURCE,
+// and a failure only leaves the smaller pipe.
+func growPipe(fd, size int) {
+	if size > 1<<20 {
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, size); err == nil {
+			return
+		}
+	}
+	unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, 1<<20)
+}
 
 // spliceFD moves up to n bytes from src (from *off, or from its position
 // when off is nil) into the pipe dst, without copying them through krun.
