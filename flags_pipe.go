@@ -153,9 +153,12 @@ func (o *options) pipeOptions(jobs int) (pipe.Options, error) {
 // openPipe opens the source of blocks in pipe mode: standard input or
 // the -a FILE for --pipe, the -a FILE for --pipepart. It is a no-op
 // otherwise.
-func (o *options) openPipe(sources []runner.Source, stdin io.Reader, jobs int) error {
+func (o *options) openPipe(words []string, sources []runner.Source, stdin io.Reader, jobs int) error {
 	if !o.pipeMode() {
 		return nil
+	}
+	if len(words) == 0 {
+		return errors.New("--pipe and --pipepart give blocks to a command: give one (krun --pipe wc -l)")
 	}
 	if len(sources) > 0 {
 		return errors.New("--pipe and --pipepart cut one input into blocks: ::: and :::: arguments do not apply (give the input on standard input or with -a FILE)")

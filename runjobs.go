@@ -50,7 +50,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		return usageError(err)
 	}
 	inOpt.Stdin = stdin
-	if err := o.openPipe(sources, stdin, jobs); err != nil {
+	if err := o.openPipe(words, sources, stdin, jobs); err != nil {
 		return usageError(err)
 	}
 	defer o.closePipe()
