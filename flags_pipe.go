@@ -64,7 +64,11 @@ func (o *options) validatePipe() error {
 	if !o.pipeMode() {
 		for _, name := range []string{"block", "recend", "recstart", "regexp", "max-records", "round-robin", "cat", "fifo"} {
 			if given(name) {
-				return fmt.Errorf("--%s applies to --pipe and --pipepart: give one of them", name)
+				flag := "--" + name
+				if name == "max-records" {
+					flag = "-N" // the spelling everyone uses
+				}
+				return fmt.Errorf("%s applies to --pipe and --pipepart: give one of them (-n puts N arguments in each command)", flag)
 			}
 		}
 		return nil
