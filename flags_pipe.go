@@ -64,11 +64,10 @@ func (o *options) validatePipe() error {
 	if !o.pipeMode() {
 		for _, name := range []string{"block", "recend", "recstart", "regexp", "max-records", "round-robin", "cat", "fifo"} {
 			if given(name) {
-				flag := "--" + name
 				if name == "max-records" {
-					flag = "-N" // the spelling everyone uses
+					return errors.New("-N applies to --pipe and --pipepart: give one of them (-n puts N arguments in each command)")
 				}
-				return fmt.Errorf("%s applies to --pipe and --pipepart: give one of them (-n puts N arguments in each command)", flag)
+				return fmt.Errorf("--%s applies to --pipe and --pipepart: give one of them", name)
 			}
 		}
 		return nil
