@@ -203,10 +203,12 @@ func pipePeakRSS(t *testing.T, bin string, size int64, args ...string) int64 {
 // TestPipeMemoryFlat: krun --pipe holds about (jobs + 1) blocks, whatever
 // the input's size. On the copy path (--retries keeps each block until its
 // job ends) with 1 MiB blocks and -j4, four times the input (256 MiB
-// instead of 64 MiB) must not cost more than 16 MiB more, and the peak
-// stays under 64 MiB (the blocks are 6 MiB at most; the rest is the
-// runtime's and a collector that a loaded machine starves). The splice
-// path holds no block at all.
+// instead of 64 MiB) must not cost more than 48 MiB more (holding the
+// input would cost 192 MiB more), and the peak stays under 160 MiB.
+// Measured alone: 12 to 19 MiB for either size; under the whole suite's
+// load, up to 68 MiB, and up to 20 MiB more for the larger input, as the
+// collector is starved (as in TestInputMemoryDoesNotGrow), hence the
+// generous bounds. The splice path holds no block at all.
 func TestPipeMemoryFlat(t *testing.T) {
 	t.Parallel()
 	bin := plainKrun(t, t.TempDir())
@@ -220,11 +222,11 @@ func TestPipeMemoryFlat(t *testing.T) {
 		small := pipePeakRSS(t, bin, 64<<20, path.args...)
 		large := pipePeakRSS(t, bin, 256<<20, path.args...)
 		t.Logf("%s path: peak RSS %d KiB for 64 MiB of input, %d KiB for 256 MiB", path.name, small, large)
-		if large > small+16<<10 {
+		if large > small+48<<10 {
 			t.Errorf("%s path: peak RSS grew from %d KiB to %d KiB with 4 times the input", path.name, small, large)
 		}
-		if large > 64<<10 {
-			t.Errorf("%s path: peak RSS %d KiB for 1 MiB blocks and -j4, over 64 MiB", path.name, large)
+		if large > 160<<10 {
+			t.Errorf("%s path: peak RSS %d KiB for 1 MiB blocks and -j4, over 160 MiB", path.name, large)
 		}
 	}
 }

@@ -260,8 +260,9 @@ type memBlock struct {
 	release    func([]byte)
 	feeders    *sync.WaitGroup
 	mu         sync.Mutex
-	feeding    chan struct{} // closed when the last try's writer is done
-	closed     bool
+	writers    int  // tries' writers still running
+	closed     bool // no try will run again
+	released   bool
 }
 
 // Open starts writing the block into a new pipe, the try's standard
@@ -271,40 +272,48 @@ func (b *memBlock) Open() (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	done := make(chan struct{})
 	b.mu.Lock()
-	b.feeding = done
+	b.writers++
+	head, data := b.head, b.data
 	b.mu.Unlock()
 	b.feeders.Add(1)
 	go func() {
 		defer b.feeders.Done()
-		defer close(done)
-		defer closeFD(w)
-		if writeFD(w, b.head) == nil {
-			writeFD(w, b.data) // an error: the job stopped reading
+		if writeFD(w, head) == nil {
+			writeFD(w, data) // an error: the job stopped reading
 		}
+		closeFD(w)
+		b.mu.Lock()
+		b.writers--
+		b.mu.Unlock()
+		b.releaseIfDone()
 	}()
 	return r, nil
 }
 
-// Close gives the block's memory back, unless a writer still uses it (a
-// process that left the job's group holds its standard input).
+// Close gives the block's memory back for reuse once no writer uses it:
+// now, or when the last writer ends (a process that left the job's group
+// may still hold its standard input).
 func (b *memBlock) Close() {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		return
-	}
 	b.closed = true
-	if b.feeding != nil {
-		select {
-		case <-b.feeding:
-		default:
-			return
-		}
+	b.mu.Unlock()
+	b.releaseIfDone()
+}
+
+// releaseIfDone releases the block's memory, once, when it is closed and
+// no writer runs.
+func (b *memBlock) releaseIfDone() {
+	b.mu.Lock()
+	done := b.closed && b.writers == 0 && !b.released
+	if done {
+		b.released = true
 	}
-	b.release(b.data)
-	b.data = nil
+	data := b.data
+	b.mu.Unlock()
+	if done {
+		b.release(data)
+	}
 }
 
 // Range returns where the block of a job's standard input lies in the
