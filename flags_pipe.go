@@ -54,6 +54,23 @@ func (p *pipeFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&p.fifo, "fifo", false, "with --pipe: give each block through a named pipe named by {} instead of standard input")
 }
 
+// normalizePipe: in pipe mode --tag tags a job's lines with its block's
+// number, {#}, as a block has no arguments.
+func (o *options) normalizePipe() {
+	if o.pipeMode() && o.tag && o.tagString == "" {
+		o.tagString = "{#}"
+	}
+}
+
+// pipeDescriptors is how many descriptors a job holds in krun beyond its
+// output pipes: the write end of its standard input's pipe.
+func (o *options) pipeDescriptors() int {
+	if o.pipeSource == nil {
+		return 0
+	}
+	return 1
+}
+
 // pipeMode reports whether jobs take blocks of one input.
 func (p *pipeFlags) pipeMode() bool { return p.pipe || p.pipePart }
 
@@ -173,9 +190,6 @@ func (o *options) openPipe(words []string, sources []runner.Source, stdin io.Rea
 	if err != nil {
 		return err
 	}
-	if o.tag && o.tagString == "" {
-		o.tagString = "{#}" // a block has no arguments: tag with its number
-	}
 	var in io.Reader = stdin
 	if len(o.argFiles) == 1 && !(o.pipe && o.argFiles[0] == "-") {
 		f, err := os.Open(o.argFiles[0])
@@ -228,9 +242,9 @@ func (b blockFailures) Observe(e runner.Event) {
 	start, end, ok := pipe.Range(e.Job.Stdin)
 	switch {
 	case ok && end < 0:
-		b.to.Message(fmt.Sprintf("krun: job %d failed; its block starts at offset %d of the input", e.Job.Seq, start))
+		b.to.Message(noteLine("job %d failed; its block starts at offset %d of the input", e.Job.Seq, start))
 	case ok:
-		b.to.Message(fmt.Sprintf("krun: job %d failed; its block: %d bytes at offset %d of the input", e.Job.Seq, end-start, start))
+		b.to.Message(noteLine("job %d failed; its block: %d bytes at offset %d of the input", e.Job.Seq, end-start, start))
 	}
 }
 

@@ -3,6 +3,8 @@ package runner
 import (
 	"io"
 	"testing"
+
+	"github.com/krun-dev/krun/quoting"
 )
 
 func BenchmarkExpand(b *testing.B) {
@@ -37,7 +39,7 @@ func BenchmarkQuote(b *testing.B) {
 		b.Run(v, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				Quote(v)
+				quoting.Quote(v)
 			}
 		})
 	}

@@ -77,10 +77,15 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 			prog = shell
 		}
 	}
+	r.starting <- struct{}{} // a few descriptors for a moment: see descriptors.go
 	var stdin *os.File
 	if job.Stdin != nil {
 		f, err := job.Stdin.Open()
 		if err != nil {
+			<-r.starting
+			if attempt == 1 && isDescriptorShortage(err) {
+				return Status{}, true
+			}
 			return r.notStarted(job, attempt, fmt.Errorf("standard input: %w", err)), false
 		}
 		stdin = f
@@ -96,6 +101,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		// leaves none, and the block's writer sees the pipe closed.
 		stdin.Close()
 	}
+	<-r.starting
 	if err != nil {
 		if attempt == 1 && isDescriptorShortage(err) {
 			return Status{}, true

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+
+	"github.com/krun-dev/krun/quoting"
 )
 
 // fileStdin is a job's standard input read from a file, opened afresh for
@@ -89,7 +91,7 @@ func TestRunStdin(t *testing.T) {
 		}
 	})
 	t.Run("retries", func(t *testing.T) {
-		dir := Quote(t.TempDir())
+		dir := quoting.Quote(t.TempDir())
 		cfg := testConfig(t, `if [ ! -e `+dir+`/t$KRUN_SEQ ]; then touch `+dir+`/t$KRUN_SEQ; exit 1; fi; cat`, 2)
 		cfg.Retries = 2
 		sink := &memSink{}
