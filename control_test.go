@@ -761,6 +761,13 @@ func TestControlTooManyOpenFiles(t *testing.T) {
 			t.Errorf("stderr %q, want the one warning about descriptors", k.stderrText())
 		}
 	})
+	t.Run("no warning when nothing is held back", func(t *testing.T) {
+		t.Parallel()
+		k := startProc(t, procOptions{dir: t.TempDir()}, "sh", "-c", `ulimit -n 32 && exec krun -j 2 echo ::: a`)
+		if code := k.wait(); code != 0 || k.stderrText() != "" || k.stdout.String() != "a\n" {
+			t.Errorf("exit status %d, stdout %q, stderr %q: want a, and no warning for a job the descriptors did not hold back", code, k.stdout.String(), k.stderrText())
+		}
+	})
 	t.Run("ulimit -n 12", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()

@@ -89,32 +89,17 @@ func startProc(t *testing.T, o procOptions, name string, args ...string) *proc {
 	} else {
 		p.cmd.Stdout = &p.stdout
 	}
-	errPipe, err := p.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Through a writer, not a pipe read here: exec's copy of it is what
+	// WaitDelay bounds when a leftover descendant holds stderr open.
+	p.cmd.Stderr = &stderrLines{p: p, onLine: o.onLine}
 	p.started = time.Now()
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		sc := bufio.NewScanner(errPipe)
-		sc.Buffer(make([]byte, 64<<10), 16<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			p.mu.Lock()
-			p.stderr.WriteString(line + "\n")
-			p.mu.Unlock()
-			if o.onLine != nil {
-				o.onLine(line)
-			}
-		}
-		io.Copy(io.Discard, errPipe)
-		if o.stdoutPipe {
-			return // the test reads stdout, then calls wait
-		}
-		p.reap()
-	}()
+	if !o.stdoutPipe {
+		// With stdoutPipe the test reads stdout first, then calls wait.
+		go p.reap()
+	}
 	t.Cleanup(func() {
 		select {
 		case <-p.exited:
@@ -127,6 +112,33 @@ func startProc(t *testing.T, o procOptions, name string, args ...string) *proc {
 		}
 	})
 	return p
+}
+
+// stderrLines collects a process's stderr and passes each whole line to
+// onLine as it comes.
+type stderrLines struct {
+	p       *proc
+	onLine  func(string)
+	partial []byte
+}
+
+func (w *stderrLines) Write(b []byte) (int, error) {
+	w.p.mu.Lock()
+	w.p.stderr.Write(b)
+	w.p.mu.Unlock()
+	if w.onLine == nil {
+		return len(b), nil
+	}
+	w.partial = append(w.partial, b...)
+	for {
+		i := bytes.IndexByte(w.partial, '\n')
+		if i < 0 {
+			break
+		}
+		w.onLine(string(w.partial[:i]))
+		w.partial = w.partial[i+1:]
+	}
+	return len(b), nil
 }
 
 // reap waits for the process and marks it exited, once.

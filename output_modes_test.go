@@ -328,3 +328,36 @@ func TestSlowStdoutIsNotAHeldPipe(t *testing.T) {
 		t.Fatalf("exit status %d with %d bytes of %d; stderr: %s", code, len(out), size, p.stderrText())
 	}
 }
+
+// TestKrunLinesStartOnALineOfTheirOwn: after a job's output that ends
+// without a newline, krun's own line starts on a new line, in every mode.
+func TestKrunLinesStartOnALineOfTheirOwn(t *testing.T) {
+	t.Parallel()
+	for _, mode := range [][]string{nil, {"-u"}, {"--line-buffer"}, {"-k"}} {
+		args := append(append([]string{}, mode...), "printf tail >&2; exit 1; : {}", ":::", "x")
+		res := runKrun(t, procOptions{dir: t.TempDir()}, args...)
+		if want := "tail\nkrun: 1 of 1 jobs failed (seq 1)\n"; res.stderr != want || res.code != 1 {
+			t.Errorf("krun %q: exit status %d, stderr %q, want 1 and %q", mode, res.code, res.stderr, want)
+		}
+	}
+}
+
+// TestStoppedDuringRetryDelayKeepsLastTry: a run stopped while a job
+// waits to be tried again writes that job's last try, which is its
+// result, instead of dropping it.
+func TestStoppedDuringRetryDelayKeepsLastTry(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := startProc(t, procOptions{dir: dir}, "krun", "--retries", "3", "--retry-delay", "60", "--events", "ev.jsonl", "echo try {}; exit 1", ":::", "x")
+	p.waitFor("the first retry to be scheduled", func() bool {
+		b, _ := os.ReadFile(filepath.Join(dir, "ev.jsonl"))
+		return strings.Contains(string(b), `"retry"`)
+	})
+	p.cmd.Process.Signal(syscall.SIGINT)
+	if code := p.wait(); code != 130 {
+		t.Fatalf("exit status %d after SIGINT, want 130; stderr: %s", code, p.stderrText())
+	}
+	if got := p.stdout.String(); got != "try x\n" {
+		t.Errorf("stdout %q, want the last try's output", got)
+	}
+}

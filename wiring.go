@@ -192,6 +192,9 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 		// without).
 		debug.SetMemoryLimit(output.MemoryBudget(outOpt) + 4<<20)
 	}
+	// One memory budget and one spill file for the run, whichever sinks
+	// hold its output.
+	outOpt.Buffers = output.NewBuffers(outOpt)
 	l.total = l.in.Total()
 	l.progress = cfg.setupProgress(&outOpt, l.total)
 	outOpt.Context = l.intr.hard

@@ -26,7 +26,11 @@ func ReadBlock(r io.Reader, name, tmpDir string, memLimit int64) (*Block, error)
 	w := &blockWriter{b: &b.buf}
 	if _, err := io.Copy(w, r); err != nil {
 		b.Close()
-		if w.err != nil {
+		var se *spillError
+		switch {
+		case errors.As(w.err, &se):
+			return nil, fmt.Errorf("spill %s to %s: %w", name, se.dir, se.err)
+		case w.err != nil:
 			return nil, fmt.Errorf("spill %s to disk: %w", name, w.err)
 		}
 		return nil, fmt.Errorf("read %s: %w", name, err)

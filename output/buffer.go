@@ -38,8 +38,10 @@ type buffer struct {
 	limit  int64 // the most bytes of this job held in memory
 	// mem holds the bytes in chunks that double in size, so that growing
 	// never copies what is already held.
-	mem     [][]byte
-	memLen  int
+	mem    [][]byte
+	memLen int
+	// memOff is how much of mem[0] writeFront has written already.
+	memOff  int
 	segs    []segment
 	spilled bool
 }
@@ -109,7 +111,10 @@ func (b *buffer) len() int64 {
 // writeTo writes the buffered bytes to w and empties the buffer.
 func (b *buffer) writeTo(w io.Writer) error {
 	var err error
-	for _, c := range b.mem {
+	for i, c := range b.mem {
+		if i == 0 {
+			c = c[b.memOff:]
+		}
 		if _, err = w.Write(c); err != nil {
 			break
 		}
@@ -121,11 +126,51 @@ func (b *buffer) writeTo(w io.Writer) error {
 	return err
 }
 
+// writeFront writes the first n bytes held to w and drops them, giving
+// their memory and disk back as it goes: handing held output on to
+// another buffer never holds it twice. The buffer must not be written to
+// meanwhile.
+func (b *buffer) writeFront(w io.Writer, n int64) error {
+	for n > 0 && len(b.mem) > 0 {
+		c := b.mem[0][b.memOff:]
+		k := int(min(int64(len(c)), n))
+		if _, err := w.Write(c[:k]); err != nil {
+			return err
+		}
+		n -= int64(k)
+		b.memLen -= k
+		b.budget.give(k)
+		b.memOff += k
+		if b.memOff == len(b.mem[0]) {
+			putChunk(b.mem[0])
+			b.mem, b.memOff = b.mem[1:], 0
+		}
+	}
+	for n > 0 && len(b.segs) > 0 {
+		seg := b.segs[0]
+		k := min(seg.n, n)
+		if err := b.spool.copyTo(w, []segment{{seg.off, k}}); err != nil {
+			return err
+		}
+		b.spool.release([]segment{{seg.off, k}})
+		n -= k
+		if k == seg.n {
+			b.segs = b.segs[1:]
+		} else {
+			b.segs[0] = segment{seg.off + k, seg.n - k}
+		}
+	}
+	return nil
+}
+
 // reader returns a reader of the buffered bytes, in order; the buffer
 // must not change until it has been read.
 func (b *buffer) reader() io.Reader {
 	var readers []io.Reader
-	for _, c := range b.mem {
+	for i, c := range b.mem {
+		if i == 0 {
+			c = c[b.memOff:]
+		}
 		readers = append(readers, bytes.NewReader(c))
 	}
 	for _, seg := range b.segs {
@@ -140,7 +185,7 @@ func (b *buffer) reset() {
 	for _, c := range b.mem {
 		putChunk(c)
 	}
-	b.mem, b.memLen = nil, 0
+	b.mem, b.memLen, b.memOff = nil, 0, 0
 	if len(b.segs) > 0 {
 		b.spool.release(b.segs)
 		b.segs = nil

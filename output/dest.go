@@ -13,6 +13,9 @@ type dest struct {
 	name   string
 	w      io.Writer
 	failed atomic.Pointer[failure]
+	// midLine: the last byte written was not a newline (a job's output
+	// that ended without one), so krun's next line needs one first.
+	midLine atomic.Bool
 }
 
 // failure boxes the first error of a dest.
@@ -29,11 +32,22 @@ func (d *dest) Write(p []byte) (int, error) {
 		return 0, nil
 	}
 	n, err := d.w.Write(p)
+	if n > 0 {
+		d.midLine.Store(p[n-1] != '\n')
+	}
 	if err != nil {
 		d.fail(&WriteError{Stream: d.name, Err: err})
 		return n, d.err()
 	}
 	return n, nil
+}
+
+// writeLine writes one of krun's lines, on a line of its own.
+func (d *dest) writeLine(line string) {
+	if d.midLine.Load() {
+		d.Write(newline)
+	}
+	io.WriteString(d, line)
 }
 
 // fail records err as the dest's failure unless it already has one: output

@@ -195,7 +195,7 @@ func (s *groupStream) handOn() {
 // stream must have no owner.
 func (s *groupStream) writeMessages() {
 	for _, m := range s.msgs {
-		io.WriteString(s.d, m)
+		s.d.writeLine(m)
 	}
 	s.msgs = s.msgs[:0]
 }

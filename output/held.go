@@ -15,8 +15,9 @@ import (
 // ends. Below it, every mode and report sees only the last try, so none of
 // them has anything to take back when a try fails; Discard drops a failed
 // try here. Jobs that are not held pass straight through. Held output is
-// kept like grouped output: in memory up to BufferSize and the shared
-// budget, then in a spill file of its own.
+// kept like grouped output, in memory up to BufferSize and the run's
+// memory budget, then in the spill file (both shared with the sinks below
+// when Options.Buffers is set), and given back as it is handed on.
 func Held(inner Sink, o Options) Sink {
 	if o.BufferSize <= 0 {
 		o.BufferSize = DefaultBufferSize
@@ -82,17 +83,16 @@ func (j *heldJob) End(st runner.Status) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	var err error
-	r := j.buf.reader()
 	for _, run := range j.runs {
 		dst := j.inner.Stdout()
 		if run.stream == 1 {
 			dst = j.inner.Stderr()
 		}
-		if _, err = io.CopyN(dst, r, run.n); err != nil {
+		if err = j.buf.writeFront(dst, run.n); err != nil {
 			if _, ours := errors.AsType[*WriteError](err); ours {
 				err = nil // krun's stream failed: the wrapped End says so
 			} else {
-				err = fmt.Errorf("output of job %d, held for --retries: %w", j.seq, err)
+				err = fmt.Errorf("output held for --retries: %w", err)
 			}
 			break
 		}

@@ -1,9 +1,11 @@
 package output
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/krun-dev/krun/runner"
@@ -91,3 +93,81 @@ func TestReadBlock(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, os.ErrClosed }
+
+// TestWriteFrontGivesBack: handing on the front of a buffer gives its
+// memory and its disk back as it goes, which is how Held hands a job's
+// output to the mode below without holding it twice.
+func TestWriteFrontGivesBack(t *testing.T) {
+	t.Parallel()
+	o := Options{BufferSize: 1 << 20, TmpDir: t.TempDir()}
+	bufs := NewBuffers(o)
+	b := buffer{spool: bufs.spool, budget: bufs.budget, limit: o.BufferSize}
+	const size = 16 << 20
+	chunk := []byte(strings.Repeat("z", 1<<16))
+	for written := 0; written < size; written += len(chunk) {
+		if _, err := b.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	blocks := func() int64 {
+		var st syscall.Stat_t
+		if err := syscall.Fstat(int(bufs.spool.f.Fd()), &st); err != nil {
+			t.Fatal(err)
+		}
+		return st.Blocks * 512
+	}
+	before := blocks()
+	if before < size-2<<20 {
+		t.Fatalf("spilled %d MiB of %d", before>>20, size>>20)
+	}
+	var out bytes.Buffer
+	if err := b.writeFront(&out, size*3/4); err != nil {
+		t.Fatal(err)
+	}
+	if after := blocks(); after > before/2 {
+		t.Errorf("the spill file still holds %d MiB after handing on 3/4 of %d MiB", after>>20, before>>20)
+	}
+	if used := bufs.budget.used.Load(); used != 0 {
+		t.Errorf("%d bytes of memory still counted after handing on the memory part", used)
+	}
+	if err := b.writeFront(&out, size); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != size || b.len() != 0 || strings.Trim(out.String(), "z") != "" {
+		t.Fatalf("handed on %d bytes (buffer left %d), want %d", out.Len(), b.len(), size)
+	}
+}
+
+// TestHeldHandsOnBehindAnotherJob: a held job that ends behind another
+// (-k) reaches the stream whole once that job ends, and the shared
+// memory budget is back to what the mode holds.
+func TestHeldHandsOnBehindAnotherJob(t *testing.T) {
+	t.Parallel()
+	var out syncBuffer
+	o := Options{Mode: Grouped, KeepOrder: true, Stdout: &out, Stderr: io.Discard, BufferSize: 1 << 20, TmpDir: t.TempDir()}
+	o.Buffers = NewBuffers(o)
+	s := Held(New(o), o)
+	first := s.Begin(&runner.Job{Seq: 1, Slot: 1}) // owns the stream until it ends
+	held := s.Begin(&runner.Job{Seq: 2, Slot: 2, Hold: true})
+	const size = 8 << 20
+	chunk := []byte(strings.Repeat("y", 1<<16))
+	for written := 0; written < size; written += len(chunk) {
+		if _, err := held.Stdout().Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := held.End(runner.Status{}); err != nil {
+		t.Fatal(err)
+	}
+	if used := o.Buffers.budget.used.Load(); used > o.BufferSize {
+		t.Errorf("%d bytes of memory counted after the hand-on, want at most the mode's one buffer (%d)", used, o.BufferSize)
+	}
+	io.WriteString(first.Stdout(), "first\n")
+	first.End(runner.Status{})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "first\n"+strings.Repeat("y", size) {
+		t.Fatalf("wrote %d bytes, want the first job's line then %d bytes", len(got), size)
+	}
+}

@@ -63,6 +63,10 @@ type Options struct {
 	// CI wraps each job's stdout block in a collapsible group of that CI
 	// system's log, and marks failed jobs (Grouped mode only).
 	CI CI
+	// Buffers, when set, are the spill file and memory budget every sink
+	// made with these options shares (see NewBuffers); nil gives each sink
+	// its own.
+	Buffers *Buffers
 }
 
 // Sink is a runner.Sink that must be closed after the run.
@@ -112,10 +116,27 @@ func (o Options) SameFile() bool {
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
+// Buffers are the spill file and the memory budget of a run: given to
+// every sink of the run through Options.Buffers, they hold the run's
+// output to one budget and one file, whichever sinks buffer it.
+type Buffers struct {
+	spool  *spool
+	budget *budget
+}
+
+// NewBuffers returns the buffers for a run configured by o.
+func NewBuffers(o Options) *Buffers {
+	return &Buffers{spool: newSpool(o.TmpDir), budget: &budget{limit: MemoryBudget(o)}}
+}
+
 // newBuffers returns the spool and the memory budget shared by the buffers
-// of every job.
+// of every job: o.Buffers', or new ones.
 func newBuffers(o Options) (*spool, *budget) {
-	return newSpool(o.TmpDir), &budget{limit: MemoryBudget(o)}
+	if o.Buffers != nil {
+		return o.Buffers.spool, o.Buffers.budget
+	}
+	b := NewBuffers(o)
+	return b.spool, b.budget
 }
 
 // MemoryBudget is the most output the buffers of all jobs hold in memory

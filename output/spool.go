@@ -55,7 +55,7 @@ func (s *spool) write(p []byte) (segment, error) {
 	s.mu.Unlock()
 	// Segments never overlap, so writers need not hold the lock.
 	if _, err := f.WriteAt(p, seg.off); err != nil {
-		return segment{}, fmt.Errorf("spill output to %s: %w", s.dir, unwrapPathError(err))
+		return segment{}, &spillError{dir: s.dir, err: unwrapPathError(err)}
 	}
 	return seg, nil
 }
@@ -86,6 +86,15 @@ func (s *spool) copyTo(w io.Writer, segs []segment) error {
 	}
 	return nil
 }
+
+// spillError is a failure to write to the spill file in dir.
+type spillError struct {
+	dir string
+	err error
+}
+
+func (e *spillError) Error() string { return fmt.Sprintf("spill output to %s: %v", e.dir, e.err) }
+func (e *spillError) Unwrap() error { return e.err }
 
 // release gives the space of segments back to the file system.
 func (s *spool) release(segs []segment) {

@@ -2,7 +2,6 @@ package output
 
 import (
 	"errors"
-	"io"
 
 	"github.com/krun-dev/krun/runner"
 )
@@ -30,7 +29,7 @@ func (u *ungrouped) Begin(job *runner.Job) runner.JobOutput {
 	return j
 }
 
-func (u *ungrouped) Message(line string) { io.WriteString(u.streams[1], line+"\n") }
+func (u *ungrouped) Message(line string) { u.streams[1].writeLine([]byte(line + "\n")) }
 
 func (u *ungrouped) Close() error {
 	return errors.Join(u.streams[0].d.err(), u.streams[1].d.err())

@@ -13,17 +13,17 @@ import (
 // error pipe). Rather than find the table full when a job starts, a run
 // admits no more jobs at once than the descriptors krun may still open
 // allow, as GNU parallel does ("Only enough file handles to run N jobs in
-// parallel"), and at most maxStarting starts are under way at a time.
+// parallel"), and one start is under way at a time (maxStarting).
 // Finding the table full anyway (the sink opened files per job beyond
 // what Config.ExtraDescriptors says) still sends the job back to wait for
 // a running one to end.
 const (
 	heldPerJob  = 3 // two pipe read ends and a pidfd
-	startFDs    = 8 // two pipes, /dev/null, exec's error pipe, the pidfd
-	maxStarting = 2
+	startFDs    = 6 // the write ends, /dev/null, exec's error pipe
+	maxStarting = 1
 	// fdMargin is kept for krun's own needs during the run: the spill
 	// file, the guardian's pipe, a report file replaced at the end.
-	fdMargin = 12
+	fdMargin = 8
 )
 
 // descriptorCap is the most jobs that can run at once with the file
@@ -53,19 +53,21 @@ func (r *run) admitDescriptors() {
 }
 
 // atDescriptorCap reports whether the running jobs hold all the
-// descriptors a run may give them; the first time it binds below what -j
-// asks, it says so.
+// descriptors a run may give them.
 func (r *run) atDescriptorCap() bool {
-	if r.fdCap == 0 || r.inflight < r.fdCap {
-		return false
+	return r.fdCap > 0 && r.inflight >= r.fdCap
+}
+
+// warnDescriptors says, once, that the descriptors hold a job back that
+// -j would start.
+func (r *run) warnDescriptors() {
+	if r.fdCapSaid {
+		return
 	}
-	if !r.fdCapSaid && (r.cfg.Jobs == 0 || r.cfg.Jobs > r.fdCap) {
-		r.fdCapSaid = true
-		jobs := "jobs"
-		if r.fdCap == 1 {
-			jobs = "job"
-		}
-		r.cfg.Sink.Message(fmt.Sprintf("warning: only enough file descriptors (ulimit -n %d) for %d %s at once: running at most that many", r.fdLimit, r.fdCap, jobs))
+	r.fdCapSaid = true
+	jobs := "jobs"
+	if r.fdCap == 1 {
+		jobs = "job"
 	}
-	return true
+	r.cfg.Sink.Message(fmt.Sprintf("warning: only enough file descriptors (ulimit -n %d) for %d %s at once: running at most that many", r.fdLimit, r.fdCap, jobs))
 }

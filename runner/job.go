@@ -41,14 +41,14 @@ func (r *run) runJob(job *Job, out JobOutput, limit time.Duration) {
 			break
 		}
 		r.observe(Event{Kind: EventRetry, Job: job, Attempt: attempt, Status: st})
-		out.Discard()
 		select {
 		case <-time.After(retryDelay(r.cfg.RetryDelay, attempt, r.cfg.Seed, job.Seq)):
 		case <-r.quit:
 		}
 		if r.quitting() {
-			break
+			break // this try is the last: its output stays
 		}
+		out.Discard() // only now: the next try's output replaces it
 	}
 	r.endJob(job, out, st)
 }

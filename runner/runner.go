@@ -379,20 +379,30 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 	inputOpen := true
 	ctxDone := ctx.Done()
 	var delayTimer <-chan time.Time
-	for inputOpen || r.inflight > 0 {
+	// pending is a record read while the descriptors held its job back
+	// (descriptors.go): it starts first once they allow.
+	var pending *record
+	for inputOpen || r.inflight > 0 || pending != nil {
 		var next <-chan record
 		var breakerTimer <-chan time.Time
 		if r.breaker != nil {
 			breakerTimer = r.breaker.reopen
 		}
-		if r.canStart() {
-			if wait := time.Until(r.nextStart); wait > 0 {
-				if delayTimer == nil {
-					delayTimer = time.After(wait)
-				}
-			} else {
-				next = records
+		startable := r.canStart()
+		switch {
+		case startable && time.Until(r.nextStart) > 0:
+			if delayTimer == nil {
+				delayTimer = time.After(time.Until(r.nextStart))
 			}
+		case startable && pending != nil:
+			rec := *pending
+			pending = nil
+			r.start(rec)
+			continue
+		case startable:
+			next = records
+		case pending == nil && inputOpen && r.heldByDescriptors():
+			next = records // read ahead: is a job held back?
 		}
 		select {
 		case rec := <-next:
@@ -401,6 +411,11 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 				if rec.err != io.EOF {
 					r.fail(rec.err)
 				}
+				continue
+			}
+			if !startable {
+				pending = &rec
+				r.warnDescriptors()
 				continue
 			}
 			r.start(rec)
@@ -423,6 +438,7 @@ func (r *run) loop(ctx context.Context, records <-chan record) (Result, error) {
 		}
 		if r.stopping {
 			inputOpen = false
+			pending = nil
 		}
 	}
 	r.result.LastSeq = r.seq
@@ -454,6 +470,15 @@ func (r *run) canStart() bool {
 	return !r.stopping && len(r.starved) == 0 && r.retrying == 0 &&
 		(r.cfg.Jobs == 0 || r.inflight < r.cfg.Jobs) &&
 		!r.atDescriptorCap() &&
+		(r.breaker == nil || r.breaker.allows())
+}
+
+// heldByDescriptors reports whether the descriptor cap is all that keeps
+// a new job from starting now.
+func (r *run) heldByDescriptors() bool {
+	return !r.stopping && len(r.starved) == 0 && r.retrying == 0 &&
+		(r.cfg.Jobs == 0 || r.inflight < r.cfg.Jobs) &&
+		r.atDescriptorCap() &&
 		(r.breaker == nil || r.breaker.allows())
 }
 
