@@ -127,6 +127,9 @@ func (o *options) inputOptions(sources []runner.Source) (runner.InputOptions, er
 			return in, fmt.Errorf("--trim: %w", err)
 		}
 	}
+	if o.piping() {
+		return in, nil // --header and --csv are the blocks' (see flags_pipe.go)
+	}
 	return in, o.gnuOptsFlags.input(&in, o.colsep)
 }
 
@@ -186,6 +189,7 @@ func (o *options) normalize() {
 	if name, ok := strings.CutPrefix(o.jobLog, "+"); ok {
 		o.jobLog, o.jobLogAppend = name, true
 	}
+	o.normalizePipe()
 }
 
 // validate checks flag combinations that no single flag parser sees.
@@ -249,7 +253,13 @@ func (o *options) validate() error {
 	if err := o.remoteFlags.validate(); err != nil {
 		return err
 	}
-	return o.xargsFlags.validate(given)
+	if err := o.xargsFlags.validate(given); err != nil {
+		return err
+	}
+	if o.piping() && o.remoteFlags.enabled() {
+		return errors.New("--pipe and --pipepart run jobs on this machine only: drop -S, or run krun --pipe on the host")
+	}
+	return o.validatePipe()
 }
 
 // control fills the job-control settings of cfg from the flags.

@@ -71,6 +71,7 @@ type options struct {
 	gnuOptsFlags
 	xargsFlags
 	remoteFlags
+	pipeFlags
 }
 
 // register defines the flags on fs. Names follow GNU parallel, and xargs
@@ -130,6 +131,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.shuffle, "shuffle", false, "start the jobs in a random order ({#} stays the input order number)")
 	fs.StringVar(&o.jitter, "jitter", "", "delay each job's start by a random time from 0 up to `D`")
 	fs.StringVar(&o.seed, "seed", "", "fix the randomness of --shuffle, --jitter and --retry-delay with `S` (a whole number) to replay a run; without it a seed is chosen (and printed with --shuffle or --jitter)")
+	o.pipeFlags.register(fs)
 	fs.StringVar(&o.chaosTrace, "chaos-trace", "", "krun chaos: trace the run in `FILE`")
 	fs.BoolVar(&o.chaosSnapshots, "chaos-snapshots", false, "krun chaos: with --chaos-trace, record the files after each job")
 	o.remoteFlags.register(fs)

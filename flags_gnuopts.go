@@ -50,7 +50,7 @@ type gnuOptsFlags struct {
 // register defines the flags on fs.
 func (g *gnuOptsFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&g.quote, "quote", "q", false, "make each command word one literal word: the shell does not read it again (GNU parallel's -q)")
-	fs.StringVar(&g.header, "header", "", "the first input line (or first value of each ::: source) names the columns: {name} for {N}; `REGEX` is : (any value: the first line), or 0 for {file} naming a :::: FILE source")
+	fs.StringVar(&g.header, "header", "", "the first input line (or first value of each ::: source) names the columns: {name} for {N}; `REGEX` is : (any value: the first line), or 0 for {file} naming a :::: FILE source; with --pipe: repeat the input's first N lines, or what REGEX matches at its start, at the top of every block")
 	fs.BoolVar(&g.csv, "csv", false, "split each input line into columns by CSV's rules: quoted fields may hold commas, quotes and newlines (--colsep gives another one-character separator)")
 	fs.IntVar(&g.nice, "nice", 0, "run the jobs at niceness `N` (-20 to 19; below krun's own only with privileges)")
 	fs.StringVar(&g.load, "load", "", "start no job while the 1-minute load average is above `MAX` (a number, or N% of the CPUs)")

@@ -25,6 +25,10 @@ var flagTopic = map[string]string{
 	"max-args": "Input", "context-replace": "Input", "xargs": "Input",
 	"lines": "Input", "max-lines": "Input", "max-chars": "Input", "exit": "Input", "replace": "Input",
 	"shard": "Input", "header": "Input", "csv": "Input", "plus": "Input",
+	// One input cut into blocks, a block a job.
+	"pipe": "Input", "pipepart": "Input", "block": "Input", "recend": "Input",
+	"recstart": "Input", "regexp": "Input", "max-records": "Input", "round-robin": "Input",
+	"cat": "Input", "fifo": "Input",
 	// How and when jobs start.
 	"jobs": "Running", "max-procs": "Running", "shell": "Running", "dry-run": "Running",
 	"verbose": "Running", "interactive": "Running", "open-tty": "Running",

@@ -29,7 +29,7 @@ func runJobs(ctx context.Context, o *options, args []string, stdin io.Reader, st
 		return err
 	}
 	defer l.release()
-	res, err := runner.Run(ctx, l.runner, l.batches)
+	res, err := runner.Run(ctx, l.runner, cfg.jobSource(l.batches))
 	return l.finish(res, err)
 }
 

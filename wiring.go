@@ -179,6 +179,9 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 	if l.in, err = runner.OpenInputs(inOpt); err != nil {
 		return nil, usageError(err)
 	}
+	if err := cfg.openPipe(cfg.words, cfg.input.Sources[len(cfg.argFiles):], stdin, jobs); err != nil {
+		return nil, usageError(err)
+	}
 	// --header names the columns from the first input line: the templates
 	// learn the names now.
 	tagTmpl := cfg.tagTmpl
@@ -229,6 +232,7 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 		l.rep.observers = append(l.rep.observers, l.progress)
 	}
 	warnings.to = l.sink
+	l.rep.observers = cfg.watchBlocks(l.rep.observers, l.sink)
 
 	rc := cfg.control // job control; the rest is set here
 	rc.Observer = l.rep.observer()
@@ -260,6 +264,7 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 	if cfg.results != "" {
 		rc.ExtraDescriptors = 2 // each job's two result files, open while it runs
 	}
+	rc.ExtraDescriptors += cfg.pipeDescriptors()
 	l.runner = rc
 	batchOpt := cfg.xargsFlags.batch(runner.BatchOptions{MaxArgs: cfg.maxArgs, Pack: cfg.packs(), MaxLine: runner.CommandLineLimit(os.Environ()), Template: tmpl, Slots: jobs})
 	if cfg.showLimits {
@@ -288,6 +293,7 @@ func (l *launch) release() {
 	if l.closeTTY != nil {
 		l.closeTTY()
 	}
+	l.cfg.closePipe()
 }
 
 // termSeqTotal is how long a termination sequence may take.

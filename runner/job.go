@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -100,11 +101,28 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 	}
 	prog = r.cfg.Nice.wrap(prog)
 	r.starting <- struct{}{} // a few descriptors for a moment: see descriptors.go
-	p, err := startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
+	var stdin *os.File
+	if job.Stdin != nil {
+		f, err := job.Stdin.Open()
+		if err != nil {
+			<-r.starting
+			if attempt == 1 && isDescriptorShortage(err) {
+				return Status{}, true, false
+			}
+			return r.notStarted(job, attempt, fmt.Errorf("standard input: %w", err)), false, false
+		}
+		stdin = f
+	}
+	p, err := startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr, stdin)
 	if err != nil && direct && !isDescriptorShortage(err) {
 		// Not executable after all (a script without #!, no permission):
 		// the shell knows what to do, or what to say.
-		p, err = startProcess(shell, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
+		p, err = startProcess(shell, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr, stdin)
+	}
+	if stdin != nil {
+		// The process has its own copy; a job that could not start
+		// leaves none, and the block's writer sees the pipe closed.
+		stdin.Close()
 	}
 	<-r.starting
 	if err != nil {

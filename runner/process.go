@@ -86,10 +86,10 @@ var copyBuffers = sync.Pool{New: func() any {
 }}
 
 // startProcess starts prog in a new process group, with standard input
-// from /dev/null and its output copied to out. With merged, its stderr
+// from stdin (nil: /dev/null) and its output copied to out. With merged, its stderr
 // goes into the same pipe as its stdout, to out's stdout: one pipe keeps
 // the order in which the job wrote its lines to the two.
-func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), tailSize int, merged bool) (*process, error) {
+func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), tailSize int, merged bool, stdin *os.File) (*process, error) {
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("create output pipe: %w", err)
@@ -132,6 +132,9 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 			cmd.SysProcAttr.Foreground = true
 			cmd.SysProcAttr.Ctty = int(prog.stdin.Fd())
 		}
+	}
+	if stdin != nil {
+		cmd.Stdin = stdin // a file: the process reads it directly
 	}
 	if ctlR != nil {
 		cmd.Stdin = ctlR

@@ -97,7 +97,7 @@ func (r *run) tryRemote(job *Job, out JobOutput, attempt int, limit time.Duratio
 	r.observe(Event{Kind: EventStart, Job: job, Attempt: attempt, Time: start})
 	prog := program{path: rc.Path, argv: rc.Argv, env: rc.Env, control: true}
 	r.starting <- struct{}{} // see descriptors.go
-	p, err := startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
+	p, err := startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr, nil)
 	<-r.starting
 	if err != nil {
 		st = r.notStarted(job, attempt, fmt.Errorf("cannot start %s: %w", rc.Path, err))

@@ -44,6 +44,9 @@ type Job struct {
 	Host string
 	// placement is the job's slot on its host; nil without hosts.
 	placement Placement
+	// Stdin, when set, is the job's standard input (--pipe); nil is
+	// /dev/null.
+	Stdin Stdin
 	// starvedAlone: the job is being tried again for want of descriptors
 	// with no other job running; retried: it is being tried again at all
 	// (run loop only); evicted: the Gate ended it once, and it runs again
@@ -271,6 +274,7 @@ type record struct {
 	seq     int64
 	fields  []string
 	numbers []int // the source or column number of each field; nil: 1, 2, ...
+	stdin   Stdin // the job's standard input; nil: /dev/null
 	err     error
 	// total is the number of records of the whole input, when the
 	// templates need it ({##}, {0#}); else 0.
@@ -337,6 +341,7 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	go func() {
 		var seq int64
 		numbered, _ := src.(fieldNumberer)
+		withStdin, _ := src.(StdinSource)
 		read := func() record {
 			fields, err := src.Next()
 			if err != nil {
@@ -346,6 +351,9 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 			rec := record{seq: seq, fields: fields}
 			if numbered != nil {
 				rec.numbers = numbered.fieldNumbers()
+			}
+			if withStdin != nil {
+				rec.stdin = withStdin.Stdin()
 			}
 			return rec
 		}
@@ -566,10 +574,13 @@ func (r *run) start(rec record) {
 	r.seq++
 	r.total = rec.total
 	if r.cfg.Skip != nil && r.cfg.Skip(rec.seq) {
+		if rec.stdin != nil {
+			rec.stdin.Close()
+		}
 		return
 	}
 	fields := rec.fields
-	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Hold: r.cfg.Retries > 1 || r.cfg.Gate.evicts() || r.cfg.Hosts != nil}
+	job := &Job{Seq: rec.seq, Args: fields, ArgNumbers: rec.numbers, Hold: r.cfg.Retries > 1 || r.cfg.Gate.evicts() || r.cfg.Hosts != nil, Stdin: rec.stdin}
 	if r.cfg.Hosts != nil && r.cfg.DryRun == nil && !r.place(job) {
 		r.seq--
 		return
@@ -581,6 +592,7 @@ func (r *run) start(rec record) {
 		err = errors.New("an argument contains a NUL byte, which no command line can carry (split the input at NULs with -0)")
 	}
 	if r.cfg.DryRun != nil && err == nil {
+		closeStdin(job)
 		r.releaseSlot(job.Slot)
 		if _, err := fmt.Fprintln(r.cfg.DryRun, job.Command); err != nil {
 			r.fail(fmt.Errorf("write dry run: %w", err))
@@ -640,6 +652,7 @@ func (r *run) notStarted(job *Job, attempt int, err error) Status {
 // endJob hands the job's last status to its output and to the loop.
 func (r *run) endJob(job *Job, out JobOutput, st Status) {
 	// End may block writing output; the loop stays free for signals.
+	closeStdin(job)
 	err := out.End(st)
 	r.done <- finished{job: job, out: out, status: st, outErr: err}
 }

@@ -5,9 +5,10 @@
 # shows medians, and ratios to xargs taken pair by pair within the same
 # repetition. Peak RSS comes from /usr/bin/time.
 #
-# Usage: bash scripts/bench.sh            (about 10 minutes on 2 cores)
+# Usage: bash scripts/bench.sh            (about 12 minutes on 2 cores)
 #        REPS=5 W1_JOBS=5000 bash scripts/bench.sh
 #        ONLY=W6 bash scripts/bench.sh   (only the remote workload)
+#        W7_MIB=256 bash scripts/bench.sh   (a smaller --pipe input, W7)
 #
 # Installs GNU parallel and GNU time from Debian's packages when missing,
 # and for W6 (jobs over ssh) OpenSSH's server and rsync.
@@ -29,6 +30,10 @@ W5_ONE_ARGS=${W5_ONE_ARGS:-5000}
 # W6: W6_JOBS small jobs over 2 loopback ssh hosts, 2 slots each.
 W6_JOBS=${W6_JOBS:-200}
 ONLY=${ONLY:-}
+# W7: W7_MIB MiB of 55-byte lines cut into blocks of W7_BLOCK, each into
+# wc -l, -j2 (--pipe and --pipepart).
+W7_MIB=${W7_MIB:-1024}
+W7_BLOCK=${W7_BLOCK:-10M}
 
 need() { command -v "$1" >/dev/null 2>&1; }
 if ! need parallel || ! [ -x /usr/bin/time ]; then
@@ -228,3 +233,47 @@ for tool in krun xargs parallel; do
 done
 
 w6
+
+# W7: --pipe and --pipepart: W7_MIB MiB of 55-byte lines cut into blocks
+# of W7_BLOCK, each counted by wc -l, -j2: krun's input from a pipe (the
+# splice path), from a regular file (cut by seeking), through memory (the
+# copy path, which --retries needs) and --pipepart; GNU parallel's --pipe
+# and --pipepart; cat | wc -l as the yardstick. The tools take turns in
+# each repetition; medians, and ratios to GNU parallel's --pipe taken
+# within a repetition. Every run's line count is checked.
+awk -v n=$((W7_MIB * 1048576 / 55)) 'BEGIN { x = sprintf("%45s", ""); gsub(/ /, "x", x); for (i = 0; i < n; i++) printf "%08d %s\n", i % 100000000, x }' >"$tmp/lines"
+w7lines=$(wc -l <"$tmp/lines")
+w7() { # w7 NAME CMD: time CMD, check that its counts add up to the lines
+	local name=$1 cmd=$2 total
+	/usr/bin/time -f '%e %M %U %S' -o "$tmp/t7" bash -c "$cmd" >"$tmp/out7" 2>"$tmp/err" || {
+		echo "bench: $name failed:" >&2; tail -5 "$tmp/err" >&2; exit 1; }
+	total=$(awk '{ s += $1 } END { print s }' "$tmp/out7")
+	[ "$total" = "$w7lines" ] || { echo "bench: $name counted $total lines, not $w7lines" >&2; exit 1; }
+	echo "$name $rep $(cat "$tmp/t7")" >>"$tmp/results7"
+}
+for rep in $(seq 1 "$REPS"); do
+	echo "bench: rep $rep W7" >&2
+	w7 "cat+wc-l" "cat $tmp/lines | wc -l"
+	w7 "krun--pipe(pipe)" "cat $tmp/lines | $KRUN --pipe --block $W7_BLOCK -j2 wc -l"
+	w7 "krun--pipe(file)" "$KRUN --pipe --block $W7_BLOCK -j2 wc -l <$tmp/lines"
+	w7 "krun--pipe(copy)" "cat $tmp/lines | $KRUN --pipe --retries 2 --block $W7_BLOCK -j2 wc -l"
+	w7 "krun--pipepart" "$KRUN --pipepart -a $tmp/lines --block $W7_BLOCK -j2 wc -l"
+	w7 "parallel--pipe" "cat $tmp/lines | $PAR --pipe --block $W7_BLOCK -j2 wc -l"
+	w7 "parallel--pipepart" "$PAR --pipepart -a $tmp/lines --block $W7_BLOCK -j2 wc -l"
+done
+echo
+python3 - "$tmp/results7" <<'EOF'
+import sys, statistics, collections
+rows = [l.split() for l in open(sys.argv[1])]
+data = collections.defaultdict(dict)  # tool -> rep -> (wall, rss, cpu)
+for tool, rep, wall, rss, user, sys_ in rows:
+    data[tool][rep] = (float(wall), int(rss), float(user) + float(sys_))
+print("| W7 | wall (median) | vs GNU --pipe | CPU user+sys | peak RSS |")
+print("|---|---|---|---|---|")
+g = data["parallel--pipe"]
+for tool, d in data.items():
+    ratios = [d[r][0] / g[r][0] for r in d if r in g and g[r][0] > 0]
+    print("| %s | %.2f s | %.2fx | %.2f s | %d MiB |" % (
+        tool, statistics.median(v[0] for v in d.values()), statistics.median(ratios),
+        statistics.median(v[2] for v in d.values()), max(v[1] for v in d.values()) // 1024))
+EOF
