@@ -279,7 +279,7 @@ func TestParseSize(t *testing.T) {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "0", "-1", "1X", "K", "1.5M", "99999999999T"} {
+	for _, in := range []string{"", "0", "-1", "1X", "K", "0.1", "NaN", "99999999999T"} {
 		if _, err := ParseSize(in); err == nil {
 			t.Errorf("ParseSize(%q) succeeded", in)
 		}

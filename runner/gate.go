@@ -62,7 +62,7 @@ func (g *Gate) Validate() error {
 			_, err = ParseLoad(arg, 1)
 			sub.MaxLoad = 1
 		} else {
-			_, err = parseByteSize(arg)
+			_, err = ParseSize(arg)
 			sub.MemFree = 1
 		}
 		if err != nil {
@@ -161,7 +161,7 @@ func (g *Gate) limit(shell string, env []string) gateState {
 			if sub.MaxLoad, err = ParseLoad(arg, 1); err == nil {
 				return sub.check(shell, env)
 			}
-		} else if sub.MemFree, err = parseByteSize(arg); err == nil {
+		} else if sub.MemFree, err = ParseSize(arg); err == nil {
 			return sub.memory(sub.MemFree, "--limit mem")
 		}
 		return gateState{err: fmt.Errorf("--limit %q: %w", g.Limit, err)}
@@ -239,35 +239,8 @@ func (g *Gate) memAvailable() (int64, error) {
 	return 0, fmt.Errorf("--memfree: no MemAvailable in %s", g.procFile("meminfo"))
 }
 
-// parseByteSize reads a size with GNU parallel's unit prefixes K M G T
-// (powers of 1024, either case).
-func parseByteSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	shift := 0
-	if n := len(t); n > 0 {
-		switch t[n-1] {
-		case 'k', 'K':
-			shift = 10
-		case 'm', 'M':
-			shift = 20
-		case 'g', 'G':
-			shift = 30
-		case 't', 'T':
-			shift = 40
-		}
-		if shift > 0 {
-			t = t[:n-1]
-		}
-	}
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || v <= 0 || v*float64(int64(1)<<shift) > 1<<62 {
-		return 0, fmt.Errorf("invalid size %q: want a number of bytes, optionally with K, M, G or T", s)
-	}
-	return int64(v * float64(int64(1)<<shift)), nil
-}
-
 // ParseMemFree reads a --memfree value.
-func ParseMemFree(s string) (int64, error) { return parseByteSize(s) }
+func ParseMemFree(s string) (int64, error) { return ParseSize(s) }
 
 // sizeString writes a byte count for messages.
 func sizeString(n int64) string {
