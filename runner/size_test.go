@@ -7,7 +7,7 @@ func TestParseSize(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
 		want int64
-	}{{"65536", 65536}, {"64K", 64 << 10}, {"1.5M", 3 << 19}, {"2GiB", 2 << 30}, {"1tb", 1 << 40}, {" 8M ", 8 << 20}} {
+	}{{"65536", 65536}, {"64K", 64 << 10}, {"1.5M", 3 << 19}, {"2GiB", 2 << 30}, {"1TB", 1 << 40}, {" 8M ", 8 << 20}} {
 		if got, err := ParseSize(tc.in); err != nil || got != tc.want {
 			t.Errorf("ParseSize(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
 		}
