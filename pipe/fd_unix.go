@@ -14,9 +14,9 @@ import (
 // input. A larger pipe lets krun move more per call: 1 MiB, or size
 // bytes where the system allows it.
 func newPipe(size int) (r *os.File, w int, err error) {
-	var fds [2]int
-	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
-		return nil, -1, os.NewSyscallError("pipe2", err)
+	fds, err := cloexecPipe()
+	if err != nil {
+		return nil, -1, os.NewSyscallError("pipe", err)
 	}
 	growPipe(fds[1], size)
 	return os.NewFile(uintptr(fds[0]), "|0"), fds[1], nil

@@ -2,6 +2,12 @@ package pipe
 
 import "golang.org/x/sys/unix"
 
+// cloexecPipe makes a pipe whose ends are closed on exec.
+func cloexecPipe() (fds [2]int, err error) {
+	err = unix.Pipe2(fds[:], unix.O_CLOEXEC)
+	return fds, err
+}
+
 // growPipe asks for a pipe of size bytes, else of 1 MiB: a size above
 // /proc/sys/fs/pipe-max-size (1 MiB by default) needs CAP_SYS_RESOURCE,
 // and a failure only leaves the smaller pipe.

@@ -135,7 +135,7 @@ func (h *Hosts) start(name string) (*server, error) {
 		// A process group of its own: Stop kills the server and the
 		// connections it forked. The server dies with the test process
 		// too, when that is killed before Stop (a fuzzing worker is).
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+		cmd.SysProcAttr = serverAttr()
 		if err := cmd.Start(); err != nil {
 			log.Close()
 			return nil, err
