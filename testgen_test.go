@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"strconv"
+	"syscall"
 )
 
 // testLineLen is the length, newline included, of line i of a test job:
@@ -44,8 +46,12 @@ func testBinary(seed uint64, size int) []byte {
 
 // testgenMain is the krun-testgen helper command: "krun-testgen JOB LINES"
 // writes LINES test lines of job JOB to stdout; "krun-testgen binary SEED
-// SIZE" writes testBinary(SEED, SIZE).
+// SIZE" writes testBinary(SEED, SIZE); "krun-testgen rss FILE CMD ARG..."
+// runs CMD on its own streams and writes CMD's peak RSS (KiB) to FILE.
 func testgenMain() {
+	if len(os.Args) >= 4 && os.Args[1] == "rss" {
+		os.Exit(runMeasured(os.Args[2], os.Args[3], os.Args[4:]))
+	}
 	if len(os.Args) == 4 && os.Args[1] == "binary" {
 		seed, _ := strconv.ParseUint(os.Args[2], 10, 64)
 		size, _ := strconv.Atoi(os.Args[3])
@@ -67,6 +73,26 @@ func testgenMain() {
 	if err := w.Flush(); err != nil {
 		os.Exit(1)
 	}
+}
+
+// runMeasured runs name with args and writes its peak RSS in KiB to file.
+// A process's peak RSS counts the memory of the process it was forked
+// from until it execs: measured from this small helper, rather than from
+// the test binary (hundreds of MiB under -race), it is the command's own.
+func runMeasured(file, name string, args []string) int {
+	cmd := exec.Command(name, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := cmd.Run()
+	if cmd.ProcessState == nil {
+		fmt.Fprintln(os.Stderr, "krun-testgen rss:", err)
+		return 2
+	}
+	rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss
+	if err := os.WriteFile(file, []byte(strconv.FormatInt(rss, 10)), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "krun-testgen rss:", err)
+		return 2
+	}
+	return cmd.ProcessState.ExitCode()
 }
 
 // checkTestLine verifies that line is an intact test line and returns its
