@@ -2,6 +2,8 @@ package runner
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -24,8 +26,106 @@ type childProc struct {
 	zombie    bool
 }
 
-// children lists krun's child processes.
+// children lists krun's child processes with their group and state.
 func children() []childProc {
+	pids, ok := childPIDs()
+	if !ok {
+		return scanChildren()
+	}
+	out := make([]childProc, 0, len(pids))
+	for _, pid := range pids {
+		if c, ok := readChild(pid); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// childPIDs lists krun's child processes from the children files of its
+// threads (a child belongs to the thread that forked it, or that it was
+// reparented to): a few small reads, where scanning /proc reads one file
+// per process of the machine. ok is false when the kernel has no such
+// files (CONFIG_PROC_CHILDREN).
+func childPIDs() (pids []int, ok bool) {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return nil, false
+	}
+	var buf [512]byte
+	for _, t := range tasks {
+		data, err := readSmall("/proc/self/task/"+t.Name()+"/children", buf[:0])
+		if errors.Is(err, os.ErrNotExist) {
+			if _, serr := os.Stat("/proc/self/task/" + t.Name()); serr == nil {
+				return nil, false // the thread is there, its file is not
+			}
+			continue // the thread ended meanwhile
+		}
+		for _, f := range bytes.Fields(data) {
+			if pid, err := strconv.Atoi(string(f)); err == nil && !slices.Contains(pids, pid) {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids, true
+}
+
+// readSmall reads the whole of a small file into buf, growing it when
+// needed.
+func readSmall(path string, buf []byte) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF || (err == nil && n == 0) {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+// readChild reads the group and state of process pid from /proc.
+func readChild(pid int) (childProc, bool) {
+	var buf [512]byte
+	stat, err := readSmall("/proc/"+strconv.Itoa(pid)+"/stat", buf[:0])
+	if err != nil {
+		return childProc{}, false
+	}
+	ppid, pgid, zombie, ok := parseStat(stat)
+	if !ok || ppid != os.Getpid() {
+		return childProc{}, false // reaped, and the number taken again
+	}
+	return childProc{pid: pid, pgid: pgid, zombie: zombie}, true
+}
+
+// parseStat takes the parent, the group and whether it is a zombie out
+// of a /proc/PID/stat.
+func parseStat(stat []byte) (ppid, pgid int, zombie, ok bool) {
+	// pid (comm) state ppid pgrp ...; comm may hold spaces and parens.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, 0, false, false
+	}
+	f := bytes.Fields(stat[i+1:])
+	if len(f) < 3 {
+		return 0, 0, false, false
+	}
+	ppid, _ = strconv.Atoi(string(f[1]))
+	pgid, _ = strconv.Atoi(string(f[2]))
+	return ppid, pgid, string(f[0]) == "Z", true
+}
+
+// scanChildren lists krun's child processes by reading the stat file of
+// every process on the machine.
+func scanChildren() []childProc {
 	self := os.Getpid()
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
@@ -41,21 +141,11 @@ func children() []childProc {
 		if err != nil {
 			continue
 		}
-		// pid (comm) state ppid pgrp ...; comm may hold spaces and parens.
-		i := bytes.LastIndexByte(stat, ')')
-		if i < 0 {
+		ppid, pgid, zombie, ok := parseStat(stat)
+		if !ok || ppid != self {
 			continue
 		}
-		f := bytes.Fields(stat[i+1:])
-		if len(f) < 3 {
-			continue
-		}
-		ppid, _ := strconv.Atoi(string(f[1]))
-		if ppid != self {
-			continue
-		}
-		pgid, _ := strconv.Atoi(string(f[2]))
-		out = append(out, childProc{pid: pid, pgid: pgid, zombie: string(f[0]) == "Z"})
+		out = append(out, childProc{pid: pid, pgid: pgid, zombie: zombie})
 	}
 	return out
 }
@@ -76,14 +166,20 @@ func reapGroup(pgid int) {
 // other child is something a job left behind.
 func sweepOrphans(spare int) {
 	for round := 0; round < 10; round++ {
-		kids := slices.DeleteFunc(children(), func(c childProc) bool { return c.pid == spare })
+		kids, ok := childPIDs()
+		if !ok {
+			for _, c := range scanChildren() {
+				kids = append(kids, c.pid)
+			}
+		}
+		kids = slices.DeleteFunc(kids, func(pid int) bool { return pid == spare })
 		if len(kids) == 0 {
 			return
 		}
-		for _, c := range kids {
-			syscall.Kill(c.pid, syscall.SIGKILL)
+		for _, pid := range kids {
+			syscall.Kill(pid, syscall.SIGKILL)
 			var ws syscall.WaitStatus
-			syscall.Wait4(c.pid, &ws, 0, nil)
+			syscall.Wait4(pid, &ws, 0, nil)
 		}
 	}
 }
