@@ -1,7 +1,10 @@
 package runner
 
 import (
+	"context"
 	"io"
+	"os/exec"
+	"strconv"
 	"testing"
 )
 
@@ -69,3 +72,41 @@ func BenchmarkInputs(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRunJobs runs jobs of `true` two at a time, as krun -j2 true
+// does, with the direct path (no shell): one op is one job, so ns/op is
+// the whole cost of a job, the process included, and allocs/op krun's
+// allocations per job.
+func BenchmarkRunJobs(b *testing.B) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tmpl, err := ParseTemplate([]string{"true"}, TemplateOptions{Shell: sh})
+	if err != nil {
+		b.Fatal(err)
+	}
+	values := make([]string, b.N)
+	for i := range values {
+		values[i] = strconv.Itoa(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	res, err := Run(context.Background(), Config{Template: tmpl, Jobs: 2, Shell: sh, Sink: discardSink{}, DirectExec: true}, &listSource{values: values})
+	if err != nil || res.Succeeded != b.N {
+		b.Fatalf("%+v, %v", res, err)
+	}
+}
+
+// discardSink drops every job's output.
+type discardSink struct{}
+
+func (discardSink) Begin(*Job) JobOutput { return discardOutput{} }
+func (discardSink) Message(string)       {}
+
+type discardOutput struct{}
+
+func (discardOutput) Stdout() io.Writer { return io.Discard }
+func (discardOutput) Stderr() io.Writer { return io.Discard }
+func (discardOutput) Discard()          {}
+func (discardOutput) End(Status) error  { return nil }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"strconv"
 	"sync"
@@ -67,18 +66,23 @@ func startGuard(token string) (*guard, error) {
 	}
 	// argv[0] "krun": a binary that dispatches on its name (the test
 	// binary does) runs krun's main, which runs GuardMain.
-	cmd := &exec.Cmd{Path: self, Args: []string{"krun"}}
-	cmd.Env = append(os.Environ(), GuardEnv+"="+token)
-	cmd.ExtraFiles = []*os.File{r} // descriptor 3 = guardFD
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	err = cmd.Start()
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("start the guardian: %w", err)
+	}
+	env, _ := runEnv(append(os.Environ(), GuardEnv+"="+token))
+	files := []uintptr{null.Fd(), null.Fd(), null.Fd(), r.Fd()} // descriptor 3 = guardFD
+	c, err := spawn(self, []string{"krun"}, env, files, &syscall.SysProcAttr{Setpgid: true})
+	null.Close()
 	r.Close()
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("start the guardian: %w", err)
 	}
-	go cmd.Wait() // reaped when it ends after krun closes the pipe
-	return &guard{w: w, pid: cmd.Process.Pid}, nil
+	go c.wait() // reaped when it ends after krun closes the pipe
+	return &guard{w: w, pid: c.pid}, nil
 }
 
 // watch registers a job's process group; forget removes it.

@@ -67,7 +67,7 @@ func (r *run) quitting() bool {
 func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st Status, starved bool) {
 	start := time.Now()
 	r.observe(Event{Kind: EventStart, Job: job, Attempt: attempt, Time: start})
-	env := jobEnv(r.cfg.Env, job)
+	env := jobEnv(r.env, job)
 	shell := program{path: r.cfg.Shell, argv: []string{r.cfg.Shell, "-c", job.Command}, env: env}
 	prog, direct := shell, false
 	if r.direct != nil {
@@ -76,8 +76,12 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 			prog = shell
 		}
 	}
-	p, err := startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
-	if err != nil && direct && !isDescriptorShortage(err) {
+	var p *process
+	err := r.envErr
+	if err == nil {
+		p, err = startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
+	}
+	if err != nil && direct && !isDescriptorShortage(err) && err != r.envErr {
 		// Not executable after all (a script without #!, no permission):
 		// the shell knows what to do, or what to say.
 		p, err = startProcess(shell, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
@@ -91,8 +95,8 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 	p.reap = r.cfg.ReapOrphans
 	r.procs.add(p)
 	defer r.procs.remove(p)
-	r.guard.watch(p.cmd.Process.Pid) // its process group
-	defer r.guard.forget(p.cmd.Process.Pid)
+	r.guard.watch(p.child.pid) // its process group
+	defer r.guard.forget(p.child.pid)
 	var timedOut atomic.Bool
 	if limit > 0 {
 		timer := time.AfterFunc(limit, func() {
