@@ -83,7 +83,14 @@ func (b *Batcher) fieldNumbers() []int { return b.numbers }
 
 // numbered returns the field numbers of records.
 func numbered(records [][]string) []int {
-	var n []int
+	total := 0
+	for _, r := range records {
+		total += len(r)
+	}
+	if total == 0 {
+		return nil
+	}
+	n := make([]int, 0, total)
 	for _, r := range records {
 		for i := range r {
 			n = append(n, i+1)
@@ -94,8 +101,10 @@ func numbered(records [][]string) []int {
 
 // nextCounted returns up to MaxArgs records.
 func (b *Batcher) nextCounted() ([]string, error) {
-	var records [][]string
-	for n := 0; n < b.opt.MaxArgs; n++ {
+	var fields []string
+	var numbers []int
+	n := 0
+	for ; n < b.opt.MaxArgs; n++ {
 		rec, err := b.src.Next()
 		if err == io.EOF {
 			break
@@ -103,14 +112,26 @@ func (b *Batcher) nextCounted() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		records = append(records, rec)
+		if fields == nil {
+			// Room for a full batch of records like the first, at once.
+			size := min(b.opt.MaxArgs, maxBatchPrealloc) * max(len(rec), 1)
+			fields, numbers = make([]string, 0, size), make([]int, 0, size)
+		}
+		fields = append(fields, rec...)
+		for i := range rec {
+			numbers = append(numbers, i+1)
+		}
 	}
-	if records == nil {
+	if n == 0 {
 		return nil, io.EOF
 	}
-	b.numbers = numbered(records)
-	return flatten(records), nil
+	b.numbers = numbers
+	return fields, nil
 }
+
+// maxBatchPrealloc bounds the records a batch makes room for before it
+// reads them: -n can be far larger than the input.
+const maxBatchPrealloc = 4096
 
 // next returns the next record: a pending one, else one read.
 func (b *Batcher) next() ([]string, error) {
@@ -216,7 +237,14 @@ func (b *Batcher) recordCost(rec []string) int {
 
 // flatten concatenates the fields of records.
 func flatten(records [][]string) []string {
-	var fields []string
+	n := 0
+	for _, r := range records {
+		n += len(r)
+	}
+	if n == 0 {
+		return nil
+	}
+	fields := make([]string, 0, n)
 	for _, r := range records {
 		fields = append(fields, r...)
 	}
