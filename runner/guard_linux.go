@@ -164,12 +164,14 @@ func killMarked(marker []byte) int {
 	}
 	self := os.Getpid()
 	n := 0
+	buf := make([]byte, 0, 4096)
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil || pid == self {
 			continue
 		}
-		env, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+		env, err := readSmall("/proc/"+e.Name()+"/environ", buf[:0])
+		buf = env[:0]
 		if err != nil || !hasEntry(env, marker) {
 			continue
 		}

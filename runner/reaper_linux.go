@@ -3,7 +3,6 @@ package runner
 import (
 	"bytes"
 	"errors"
-	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -70,25 +69,28 @@ func childPIDs() (pids []int, ok bool) {
 }
 
 // readSmall reads the whole of a small file into buf, growing it when
-// needed.
+// needed: plain system calls, as /proc files need no poller.
 func readSmall(path string, buf []byte) ([]byte, error) {
-	f, err := os.Open(path)
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, err
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	defer f.Close()
+	defer syscall.Close(fd)
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
-		n, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF || (err == nil && n == 0) {
-			return buf, nil
+		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
+		if err == syscall.EINTR {
+			continue
 		}
 		if err != nil {
-			return buf, err
+			return buf, &os.PathError{Op: "read", Path: path, Err: err}
 		}
+		if n == 0 {
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
 	}
 }
 
@@ -132,12 +134,14 @@ func scanChildren() []childProc {
 		return nil
 	}
 	var out []childProc
+	buf := make([]byte, 0, 512)
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		stat, err := readSmall("/proc/"+e.Name()+"/stat", buf[:0])
+		buf = stat[:0]
 		if err != nil {
 			continue
 		}
