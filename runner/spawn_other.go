@@ -8,6 +8,7 @@ import (
 )
 
 // Elsewhere a child is waited for by a thread blocked in wait4.
+func pidfdWorks() bool                    { return false }
 func askPidfd(*syscall.SysProcAttr, *int) {}
 func pollablePidfd(int) *os.File          { return nil }
 
