@@ -22,7 +22,7 @@ func startGuard(string) (*guard, error) {
 }
 func (g *guard) watch(int)                 {}
 func (g *guard) forget(int)                {}
-func (g *guard) close()                    {}
+func (g *guard) close(bool)                {}
 func GuardMain() int                       { return 2 }
 func jobSysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
 

@@ -167,8 +167,9 @@ func reapGroup(pgid int) {
 
 // sweepOrphans kills and reaps every remaining child of krun but the
 // guardian (spare; 0 for none); called when no job runs any more, every
-// other child is something a job left behind.
-func sweepOrphans(spare int) {
+// other child is something a job left behind. It reports whether none is
+// left.
+func sweepOrphans(spare int) bool {
 	for round := 0; round < 10; round++ {
 		kids, ok := childPIDs()
 		if !ok {
@@ -178,7 +179,7 @@ func sweepOrphans(spare int) {
 		}
 		kids = slices.DeleteFunc(kids, func(pid int) bool { return pid == spare })
 		if len(kids) == 0 {
-			return
+			return true
 		}
 		for _, pid := range kids {
 			syscall.Kill(pid, syscall.SIGKILL)
@@ -186,4 +187,5 @@ func sweepOrphans(spare int) {
 			syscall.Wait4(pid, &ws, 0, nil)
 		}
 	}
+	return false
 }

@@ -265,10 +265,8 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 		becomeSubreaper()
 	}
 	defer func() {
-		if cfg.ReapOrphans {
-			sweepOrphans(r.guardPID())
-		}
-		r.guard.close()
+		swept := cfg.ReapOrphans && sweepOrphans(r.guardPID())
+		r.guard.close(swept)
 	}()
 	records := make(chan record)
 	stopInput := make(chan struct{})
