@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/krun-dev/krun/lockfile"
 	"github.com/krun-dev/krun/outfile"
+	"github.com/krun-dev/krun/output"
 )
 
 // spillThreshold is how much of its standard input krun append keeps in
@@ -69,13 +69,13 @@ before the timeout, or reading or writing failed; 255 for a usage error.`,
 // under the lock on lockPath (path if empty).
 func appendInput(ctx context.Context, stdin io.Reader, stderr io.Writer, path, lockPath string, timeout time.Duration) error {
 	if f, ok := stdin.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
-		fmt.Fprintln(stderr, "krun: reading the block from the terminal; end it with Ctrl-D")
+		fmt.Fprintln(stderr, noteLine("reading the block from the terminal; end it with Ctrl-D"))
 	}
-	block, cleanup, err := spool(stdin, spillThreshold)
+	block, err := output.ReadBlock(stdin, "standard input", "", spillThreshold)
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return failure(err)
 	}
-	defer cleanup()
+	defer block.Close()
 
 	ctx, cancel := waitContext(ctx, timeout)
 	defer cancel()
@@ -87,11 +87,11 @@ func appendInput(ctx context.Context, stdin io.Reader, stderr io.Writer, path, l
 		if sig := stopSignals(); sig != nil {
 			return dieOf(sig)
 		}
-		return &exitError{code: 1, err: fmt.Errorf("append to %s: %w", path, err)}
+		return failure(fmt.Errorf("append to %s: %w", path, err))
 	}
 	a := lockfile.NewAppender(f, lockPath)
-	a.Notify = func(msg string) { fmt.Fprintf(stderr, "krun: append: %s\n", msg) }
-	_, err = a.Append(ctx, block)
+	a.Notify = func(msg string) { fmt.Fprintln(stderr, noteLine("append: %s", msg)) }
+	_, err = a.Append(ctx, block.Reader())
 	if sig := stopSignals(); sig != nil {
 		// The block is either whole or not started: now die of the signal.
 		a.Close()
@@ -107,64 +107,7 @@ func appendInput(ctx context.Context, stdin io.Reader, stderr io.Writer, path, l
 		}
 		return waitFailed(err, timeout, "the lock on "+lockPath)
 	case err != nil:
-		return &exitError{code: 1, err: err}
-	}
-	return nil
-}
-
-// spool reads r to the end and returns a reader of all it read: a buffer
-// for up to limit bytes, else a temporary file in os.TempDir(), removed
-// right after its creation so that nothing is left behind even by a
-// kill -9. cleanup closes the file.
-func spool(r io.Reader, limit int64) (block io.Reader, cleanup func() error, err error) {
-	var buf bytes.Buffer
-	_, err = io.CopyN(&buf, r, limit+1)
-	if errors.Is(err, io.EOF) {
-		return &buf, func() error { return nil }, nil
-	}
-	if err != nil {
-		return nil, nil, fmt.Errorf("read standard input: %w", err)
-	}
-	f, err := os.CreateTemp("", "krun-append-*")
-	if err != nil {
-		return nil, nil, fmt.Errorf("spill standard input to disk: %w", err)
-	}
-	cleanup = f.Close
-	if os.Remove(f.Name()) != nil {
-		cleanup = func() error {
-			f.Close()
-			return os.Remove(f.Name())
-		}
-	}
-	if err := spill(f, &buf, r); err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return f, cleanup, nil
-}
-
-// spill writes head and then the rest of r to f, and rewinds f.
-func spill(f *os.File, head *bytes.Buffer, r io.Reader) error {
-	if _, err := head.WriteTo(f); err != nil {
-		return fmt.Errorf("spill standard input to disk: %w", err)
-	}
-	buf := make([]byte, 256<<10)
-	for {
-		n, rerr := r.Read(buf)
-		if n > 0 {
-			if _, err := f.Write(buf[:n]); err != nil {
-				return fmt.Errorf("spill standard input to disk: %w", err)
-			}
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return fmt.Errorf("read standard input: %w", rerr)
-		}
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("spill standard input to disk: %w", err)
+		return failure(err)
 	}
 	return nil
 }
@@ -212,5 +155,5 @@ func dieOf(sig os.Signal) error {
 	syscall.Kill(os.Getpid(), s)
 	// The signal goes to any thread of krun: give it the moment it takes.
 	time.Sleep(time.Second)
-	return &exitError{code: 128 + int(s)}
+	return &exitError{code: signalCode(s)}
 }

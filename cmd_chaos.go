@@ -14,7 +14,6 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/krun-dev/krun/chaos"
 	"github.com/krun-dev/krun/outfile"
@@ -158,12 +157,7 @@ func runChaos(ctx context.Context, f chaosFlags, args []string, stdin io.Reader,
 	} else {
 		cfg.JobsMin, cfg.JobsMax = 2, max(4, 2*runtime.NumCPU())
 	}
-	_, sources := splitSources(args[flagsEnd:])
-	inOpt, err := o.inputOptions(sources)
-	if err != nil {
-		return usageError(fmt.Errorf("chaos: %w", err))
-	}
-	if hasStdinSource(inOpt.Sources) {
+	if hasStdinSource(o.input.Sources) {
 		if f, ok := stdin.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 			return usageError(errors.New("chaos: the batch reads standard input, which is a terminal: give the input on a pipe or in a file (krun chaos reads it once and gives it to every run)"))
 		}
@@ -174,7 +168,7 @@ func runChaos(ctx context.Context, f chaosFlags, args []string, stdin io.Reader,
 	}
 	if isTerminal(stderr) {
 		cfg.Progress = func(name string, seed uint64, jobs int) {
-			line := "krun: chaos: " + name
+			line := noteLine("chaos: %s", name)
 			if seed != 0 {
 				line += fmt.Sprintf(", seed %d", seed)
 			}
@@ -246,7 +240,7 @@ func runChaos(ctx context.Context, f chaosFlags, args []string, stdin io.Reader,
 		return usageError(fmt.Errorf("chaos: write the report: %w", err))
 	}
 	if !report.Clean() {
-		return &exitError{code: 1}
+		return &exitError{code: exitFailed}
 	}
 	return nil
 }
@@ -259,38 +253,28 @@ func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 // parseRunArgs reads the run arguments given to krun chaos as krun would,
 // and returns the options and where the flags end (before a "--" that
 // ends them).
-func parseRunArgs(args []string) (*options, int, error) {
-	fs := pflag.NewFlagSet("krun", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.SetInterspersed(false)
-	o := &options{}
-	o.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return nil, 0, fmt.Errorf("chaos: the run arguments: %w", flagError(err))
+func parseRunArgs(args []string) (*config, int, error) {
+	o, fs, err := parseFlags(args)
+	if err != nil {
+		return nil, 0, fmt.Errorf("chaos: the run arguments: %w", err)
 	}
 	end := len(args) - len(fs.Args())
 	if fs.ArgsLenAtDash() == 0 {
 		end-- // the "--" stays with the command
 	}
-	o.changed = fs.Changed
-	o.delimiterSet = fs.Changed("delimiter")
-	o.shardSet = fs.Changed("shard")
 	for _, m := range chaosManaged {
 		if fs.Changed(m.flag) {
 			return nil, 0, fmt.Errorf("chaos: the run arguments: --%s: %s", m.flag, m.why)
 		}
 	}
-	if err := o.validate(); err != nil {
+	c, err := newConfig(o, fs.Args(), os.Getenv)
+	if err != nil {
 		return nil, 0, fmt.Errorf("chaos: the run arguments: %w", err)
 	}
-	if _, _, err := o.jobLimit(); err != nil {
+	if _, _, err := c.jobLimit(); err != nil {
 		return nil, 0, fmt.Errorf("chaos: the run arguments: %w", err)
 	}
-	var control runner.Config
-	if err := o.control(&control); err != nil {
-		return nil, 0, fmt.Errorf("chaos: the run arguments: %w", err)
-	}
-	return o, end, nil
+	return c, end, nil
 }
 
 // reportFiles are the files of the current directory that krun writes

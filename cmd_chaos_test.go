@@ -30,9 +30,9 @@ func TestChaosInterruptRemovesCopies(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "state.txt"), []byte("x\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cmd, stdout, stderr := startKrun(t, dir, tmp, "chaos", "--", "echo $$ > started; exec sleep 120", ":::", "a")
+			p := startKrun(t, dir, tmp, "chaos", "--", "echo $$ > started; exec sleep 120", ":::", "a")
 			var pidFile string
-			reportWaitFor(t, "the reference run's job to start in its copy", func() bool {
+			waitFor(t, "the reference run's job to start in its copy", func() bool {
 				m, _ := filepath.Glob(filepath.Join(tmp, "krun-chaos-*", "reference", "root", "started"))
 				if len(m) == 1 {
 					if b, err := os.ReadFile(m[0]); err == nil && strings.HasSuffix(string(b), "\n") {
@@ -47,12 +47,10 @@ func TestChaosInterruptRemovesCopies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cmd.Process.Signal(sig)
-			rest, _ := stdout.ReadString(0)
-			err = cmd.Wait()
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != 128+int(sig) {
-				t.Fatalf("krun chaos: %v, want exit status %d; stderr: %s", err, 128+int(sig), stderr)
+			p.cmd.Process.Signal(sig)
+			rest, _ := p.stdoutPipe.ReadString(0)
+			if code := p.wait(); code != 128+int(sig) {
+				t.Fatalf("krun chaos: exit status %d, want %d; stderr: %s", code, 128+int(sig), p.stderrText())
 			}
 			if rest != "" {
 				t.Errorf("a report after the signal: %q", rest)
@@ -60,7 +58,7 @@ func TestChaosInterruptRemovesCopies(t *testing.T) {
 			if entries, _ := os.ReadDir(tmp); len(entries) > 0 {
 				t.Errorf("left in TMPDIR: %v", entries)
 			}
-			reportWaitFor(t, "the job to end", func() bool { return syscall.Kill(pid, 0) == syscall.ESRCH })
+			waitFor(t, "the job to end", func() bool { return syscall.Kill(pid, 0) == syscall.ESRCH })
 			if b, _ := os.ReadFile(filepath.Join(dir, "state.txt")); string(b) != "x\n" {
 				t.Errorf("the real state changed: %q", b)
 			}
@@ -115,7 +113,7 @@ func runShell(t *testing.T, dir, line string) (string, int) {
 	t.Helper()
 	cmd := exec.Command("sh", "-c", line)
 	cmd.Dir = dir
-	cmd.Env = reportEnv()
+	cmd.Env = testEnv()
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {

@@ -11,9 +11,6 @@ import (
 	"github.com/krun-dev/krun/lint"
 )
 
-// exitFindings is krun lint's exit status when it found something.
-const exitFindings = 1
-
 func newLintCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
@@ -67,7 +64,7 @@ func lintFiles(files []string, f lint.Format, stdin io.Reader, stdout, stderr io
 	for _, name := range files {
 		findings, err := lintFile(name, stdin)
 		if err != nil {
-			fmt.Fprintf(stderr, "krun: error: %v\n", err)
+			fmt.Fprintln(stderr, errorLine(err))
 			failed = true
 			continue
 		}
@@ -84,7 +81,7 @@ func lintFiles(files []string, f lint.Format, stdin io.Reader, stdout, stderr io
 	case failed:
 		return &exitError{code: exitUsage}
 	case found:
-		return &exitError{code: exitFindings}
+		return &exitError{code: exitFailed}
 	}
 	return nil
 }

@@ -18,13 +18,6 @@ import (
 	"github.com/krun-dev/krun/lockfile"
 )
 
-// Exit statuses of krun lock and krun sem, beside COMMAND's own.
-const (
-	exitTimeout     = 1   // the lock or slot was not free in time, as flock(1) -w
-	exitNotRunnable = 126 // COMMAND exists but cannot be run, as in sh
-	exitNotFound    = 127 // COMMAND was not found, as in sh
-)
-
 func newLockCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	var (
 		timeout time.Duration
@@ -109,7 +102,7 @@ func waitContext(ctx context.Context, timeout time.Duration) (context.Context, c
 // when the timeout expired, else a setup error.
 func waitFailed(err error, timeout time.Duration, what string) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &exitError{code: exitTimeout, err: fmt.Errorf("timed out after %v waiting for %s", timeout, what)}
+		return &exitError{code: exitFailed, err: fmt.Errorf("timed out after %v waiting for %s", timeout, what)}
 	}
 	return &exitError{code: exitUsage, err: err}
 }
@@ -171,14 +164,14 @@ func commandStatus(ps *os.ProcessState, err error) error {
 		return &exitError{code: exitNotRunnable, err: err}
 	}
 	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return &exitError{code: 128 + int(ws.Signal())}
+		return &exitError{code: signalCode(ws.Signal())}
 	}
 	if code := ps.ExitCode(); code != 0 {
 		return &exitError{code: code}
 	}
 	if err != nil {
 		// The command succeeded but copying its input or output failed.
-		return &exitError{code: 1, err: err}
+		return failure(err)
 	}
 	return nil
 }

@@ -41,7 +41,7 @@ func killDuringBlock(t *testing.T, cmd *exec.Cmd, journal string) bool {
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
 	seen := false
-	deadline := time.Now().Add(reportWait)
+	deadline := time.Now().Add(testCeiling)
 	for !seen && time.Now().Before(deadline) {
 		select {
 		case <-done:
@@ -88,10 +88,10 @@ func TestKill9AppendLeavesWholeBlocks(t *testing.T) {
 		} else {
 			cmd = exec.Command("krun", "--append", target, "-j1", "head -c "+strconv.Itoa(big-1)+" /dev/zero | tr '\\0' Z; echo; : {}", ":::", "1")
 		}
-		cmd.Dir, cmd.Env = dir, reportEnv()
+		cmd.Dir, cmd.Env = dir, testEnv()
 		seen := killDuringBlock(t, cmd, journal)
 		next := exec.Command("krun", "append", target)
-		next.Dir, next.Env = dir, reportEnv()
+		next.Dir, next.Env = dir, testEnv()
 		next.Stdin = strings.NewReader("Y\n")
 		out, err := next.CombinedOutput()
 		if err != nil {

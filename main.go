@@ -18,29 +18,6 @@ import (
 	"github.com/krun-dev/krun/runner"
 )
 
-// Exit statuses of krun's own, beside the job counts of a run.
-const (
-	exitUsage = 255 // bad flag or setup error: no job was started
-)
-
-// exitError carries an exit status up to main.
-type exitError struct {
-	code int
-	err  error // printed when not nil
-}
-
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit status %d", e.code)
-	}
-	return e.err.Error()
-}
-
-func (e *exitError) Unwrap() error { return e.err }
-
-// usageError wraps err as a usage error: exit status 255.
-func usageError(err error) error { return &exitError{code: exitUsage, err: err} }
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -52,14 +29,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return runner.GuardMain() // krun re-executed as a run's guardian
 	}
 	if err := checkStartup(); err != nil {
-		fmt.Fprintf(stderr, "krun: error: %v\n", err)
+		fmt.Fprintln(stderr, errorLine(err))
 		return exitUsage
 	}
 	defer startProfile(stderr)()
 	defer func() {
 		// A bug must not greet the user with a stack trace.
 		if v := recover(); v != nil {
-			fmt.Fprintf(stderr, "krun: internal error: %v (please report it, with the command line)\n", v)
+			fmt.Fprintln(stderr, noteLine("internal error: %v (please report it, with the command line)", v))
 			code = exitUsage
 		}
 	}()
@@ -67,7 +44,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	if !isSubcommand(root, args) {
 		env, err := parallelEnvOptions(os.Getenv("PARALLEL"))
 		if err != nil {
-			fmt.Fprintf(stderr, "krun: error: %v\n", err)
+			fmt.Fprintln(stderr, errorLine(err))
 			return exitUsage
 		}
 		args = append(env, joinColorValues(root.Flags(), args)...)
@@ -83,7 +60,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		ee = &exitError{code: exitUsage, err: err}
 	}
 	if ee.err != nil {
-		fmt.Fprintf(stderr, "krun: error: %v\n", ee.err)
+		fmt.Fprintln(stderr, errorLine(ee.err))
 	}
 	return ee.code
 }
@@ -106,9 +83,7 @@ for the shell. Without COMMAND each input is a whole command.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.delimiterSet = cmd.Flags().Changed("delimiter")
-			opts.shardSet = cmd.Flags().Changed("shard")
-			opts.changed = cmd.Flags().Changed
+			opts.noteGiven(cmd.Flags())
 			return runJobs(cmd.Context(), opts, args, stdin, stdout, stderr)
 		},
 	}

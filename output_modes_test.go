@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/krun-dev/krun/procfs"
+
 	"bufio"
 	"bytes"
 	"io"
@@ -52,24 +54,11 @@ func waitFile(t *testing.T, path string) {
 	}
 }
 
-// startKrun starts krun in dir with TMPDIR set to tmp and returns the
-// command and a reader of its stdout.
-func startKrun(t *testing.T, dir, tmp string, args ...string) (*exec.Cmd, *bufio.Reader, *bytes.Buffer) {
+// startKrun starts krun in dir with TMPDIR set to tmp; the test reads
+// its stdout from p.stdoutPipe.
+func startKrun(t *testing.T, dir, tmp string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command("krun", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "SHELL=/bin/sh")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-	return cmd, bufio.NewReaderSize(stdout, 1<<20), &stderr
+	return startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + tmp}, stdoutPipe: true}, "krun", args...)
 }
 
 // TestOwnerStreamsLiveAndSpoolsNothing: a lone job writing far more than
@@ -79,14 +68,15 @@ func TestOwnerStreamsLiveAndSpoolsNothing(t *testing.T) {
 	t.Parallel()
 	dir, tmp := t.TempDir(), t.TempDir()
 	const size = 8 << 20 // 128 times the buffer
-	cmd, stdout, stderr := startKrun(t, dir, tmp, "--buffer-size", "64K",
+	p := startKrun(t, dir, tmp, "--buffer-size", "64K",
 		"krun-testgen binary 7 "+strconv.Itoa(size)+"; while [ ! -e release ]; do sleep 0.02; done; echo end", ":::", "x")
+	stdout := p.stdoutPipe
 	got := make([]byte, size)
 	if _, err := io.ReadFull(stdout, got); err != nil {
 		t.Fatalf("read the live output: %v", err)
 	}
 	// The job is still running, waiting for release.
-	if files := spoolFiles(t, cmd.Process.Pid, tmp); len(files) > 0 {
+	if files := spoolFiles(t, p.cmd.Process.Pid, tmp); len(files) > 0 {
 		t.Fatalf("krun spooled the owner's output: %v", files)
 	}
 	if !bytes.Equal(got, testBinary(7, size)) {
@@ -94,8 +84,8 @@ func TestOwnerStreamsLiveAndSpoolsNothing(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "release"), nil, 0o644)
 	rest, _ := io.ReadAll(stdout)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("krun: %v: %s", err, stderr)
+	if code := p.wait(); code != 0 {
+		t.Fatalf("krun: exit status %d: %s", code, p.stderrText())
 	}
 	if string(rest) != "end x\n" {
 		t.Fatalf("after release: %q", rest)
@@ -117,9 +107,10 @@ func TestWaitingJobSpillsAndLeavesNothing(t *testing.T) {
 			const size = 1 << 20
 			// Job 1 owns stdout until released; job 2 writes 1 MiB, says so,
 			// and waits too.
-			cmd, stdout, stderr := startKrun(t, dir, tmp, "-k", "-j", "2", "--buffer-size", "64K",
+			p := startKrun(t, dir, tmp, "-k", "-j", "2", "--buffer-size", "64K",
 				`if [ {} = 1 ]; then echo owner; while [ ! -e release ]; do sleep 0.02; done; else krun-testgen binary 9 `+strconv.Itoa(size)+`; touch written; while [ ! -e release ]; do sleep 0.02; done; fi`,
 				":::", "1", "2")
+			stdout := p.stdoutPipe
 			if line, err := stdout.ReadString('\n'); err != nil || line != "owner\n" {
 				t.Fatalf("first line %q, %v", line, err)
 			}
@@ -129,7 +120,7 @@ func TestWaitingJobSpillsAndLeavesNothing(t *testing.T) {
 			// and unlinked at once; catching it in between is no failure).
 			var files []string
 			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-				files = spoolFiles(t, cmd.Process.Pid, tmp)
+				files = spoolFiles(t, p.cmd.Process.Pid, tmp)
 				if len(files) == 1 && strings.HasSuffix(files[0], "(deleted)") {
 					break
 				}
@@ -141,19 +132,19 @@ func TestWaitingJobSpillsAndLeavesNothing(t *testing.T) {
 				t.Fatalf("the spill file has a name: %v", entries)
 			}
 			if interrupt {
-				cmd.Process.Signal(syscall.SIGINT)
+				p.cmd.Process.Signal(syscall.SIGINT)
 			} else {
 				os.WriteFile(filepath.Join(dir, "release"), nil, 0o644)
 			}
 			rest, _ := io.ReadAll(stdout)
-			err := cmd.Wait()
+			code := p.wait()
 			if interrupt {
-				if code := cmd.ProcessState.ExitCode(); code != 130 {
-					t.Fatalf("exit status %d after SIGINT, want 130 (%v): %s", code, err, stderr)
+				if code != 130 {
+					t.Fatalf("exit status %d after SIGINT, want 130: %s", code, p.stderrText())
 				}
 			} else {
-				if err != nil {
-					t.Fatalf("krun: %v: %s", err, stderr)
+				if code != 0 {
+					t.Fatalf("krun: exit status %d: %s", code, p.stderrText())
 				}
 				if !bytes.Equal(rest, testBinary(9, size)) {
 					t.Fatalf("the spilled output differs (%d bytes, want %d)", len(rest), size)
@@ -262,7 +253,7 @@ func TestClosedStdoutStopsPromptly(t *testing.T) {
 		b, _ := os.ReadFile(p)
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 		if pid > 0 && syscall.Kill(pid, 0) == nil {
-			if stat, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); !bytes.Contains(stat, []byte(") Z ")) {
+			if st, ok := procfs.Stat(pid); ok && !st.Ended() {
 				t.Errorf("job process %d (%s) is still alive", pid, p)
 			}
 		}
@@ -275,10 +266,11 @@ func TestClosedStdoutStopsPromptly(t *testing.T) {
 func TestSpillFailureReported(t *testing.T) {
 	t.Parallel()
 	tmp := t.TempDir()
-	cmd := exec.Command("sh", "-c", `ulimit -f 64; exec krun -k -j 2 --buffer-size 16K --tmpdir "$1" 'if [ {} = 1 ]; then while [ ! -e "$2/go" ]; do sleep 0.02; done; else krun-testgen binary 1 1000000; touch "$2/go"; fi' ::: 1 2`, "sh", tmp, t.TempDir())
+	// The jobs find the signal file by $GO_DIR: their own $2 is empty.
+	cmd := exec.Command("sh", "-c", `ulimit -f 64; GO_DIR=$2 exec krun -k -j 2 --buffer-size 16K --tmpdir "$1" 'if [ {} = 1 ]; then while [ ! -e "$GO_DIR/go" ]; do sleep 0.02; done; else krun-testgen binary 1 1000000; touch "$GO_DIR/go"; fi' ::: 1 2`, "sh", tmp, t.TempDir())
 	out, err := cmd.CombinedOutput()
 	if err == nil {
-		t.Fatalf("krun succeeded although its spill file could not grow: %q", out)
+		t.Fatalf("krun succeeded although its spill file could not grow (%d bytes of output)", len(out))
 	}
 	msg := string(out)
 	if n := strings.Count(msg, "krun: error:"); n != 1 || !strings.Contains(msg, tmp) || !strings.Contains(msg, "file too large") {
@@ -315,5 +307,24 @@ func TestTagColourOnlyOnTerminal(t *testing.T) {
 	out, err := cmd.Output()
 	if err != nil || string(out) != "a\ta\nb\tb\n" {
 		t.Errorf("to a pipe: %q, %v; want plain tags", out, err)
+	}
+}
+
+// TestSlowStdoutIsNotAHeldPipe: a job that has ended while its last chunk
+// waits for a slow reader of krun's stdout did not leave anything holding
+// its pipe: krun waits for the reader (longer than its 2 s grace for held
+// pipes) and the job succeeds with all its output.
+func TestSlowStdoutIsNotAHeldPipe(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const size = 200 << 10 // one chunk of krun's copy, more than a pipe holds
+	p := startKrun(t, dir, t.TempDir(), "-u", "head -c "+strconv.Itoa(size)+" /dev/zero; touch done", ":::", "x")
+	waitFile(t, filepath.Join(dir, "done"))
+	// The job has ended; its output waits for this reader. Stay away for
+	// longer than the grace krun gives a pipe held open by a leftover.
+	time.Sleep(3 * time.Second)
+	out, _ := io.ReadAll(p.stdoutPipe)
+	if code := p.wait(); code != 0 || len(out) != size {
+		t.Fatalf("exit status %d with %d bytes of %d; stderr: %s", code, len(out), size, p.stderrText())
 	}
 }

@@ -18,11 +18,11 @@ func startProfile(stderr io.Writer) func() {
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		fmt.Fprintf(stderr, "krun: warning: KRUN_CPUPROFILE: %v\n", err)
+		fmt.Fprintln(stderr, warningLine("KRUN_CPUPROFILE: %v", err))
 		return func() {}
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
-		fmt.Fprintf(stderr, "krun: warning: KRUN_CPUPROFILE: %v\n", err)
+		fmt.Fprintln(stderr, warningLine("KRUN_CPUPROFILE: %v", err))
 		f.Close()
 		return func() {}
 	}

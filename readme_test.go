@@ -41,16 +41,38 @@ var (
 // file the examples use: "The classic loop, as `report.sh`:".
 var fixtureIntro = regexp.MustCompile("as `([\\w.-]+)`:$")
 
-// readmeFixtures are the files the README shows the content of.
+// readmeFixtures are the files the README shows the content of, filled
+// by readmeExamples.
 var readmeFixtures = map[string]string{}
 
-// readmeExamples extracts the examples from the README.
+// readme is the README's examples, read once: the tests that use them run
+// in parallel.
+var readme = sync.OnceValues(func() (readmeParts, error) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		return readmeParts{}, err
+	}
+	var p readmeParts
+	p.transcripts, p.claims, p.others = parseReadme(data)
+	return p, nil
+})
+
+// readmeParts are the README's examples by kind.
+type readmeParts struct{ transcripts, claims, others []readmeExample }
+
+// readmeExamples returns the examples of the README.
 func readmeExamples(t *testing.T) (transcripts, claims, others []readmeExample) {
 	t.Helper()
-	data, err := os.ReadFile("README.md")
+	p, err := readme()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p.transcripts, p.claims, p.others
+}
+
+// parseReadme extracts the examples from the README, and its fixtures
+// into readmeFixtures.
+func parseReadme(data []byte) (transcripts, claims, others []readmeExample) {
 	lines := strings.Split(string(data), "\n")
 	inBlock, fixture := false, ""
 	var content []string
@@ -170,7 +192,7 @@ func runExample(t *testing.T, dir, command string, env ...string) (stdout, stder
 	t.Helper()
 	cmd := exec.Command("sh", "-c", command)
 	cmd.Dir = dir
-	cmd.Env = append(reportEnv(), env...)
+	cmd.Env = append(testEnv(), env...)
 	cmd.Stdin = strings.NewReader("")
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e

@@ -36,179 +36,46 @@ type reports struct {
 }
 
 // openReports opens every report file before any job starts, so that an
-// unwritable joblog is a usage error and not a surprise at the end. The
-// flags were checked by validate: nothing here rejects an invocation
-// after another file was touched, except the file system itself. ctx
-// ends a wait for the reader of a FIFO.
-func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *reports, sink output.Sink, err error) {
-	sink = output.New(outOpt)
-	opened := &reports{stderr: outOpt.Stderr}
-	rep = opened
-	defer func() {
-		if err != nil {
-			opened.close(ctx) // one clean-up path for every failure below
-		}
-	}()
-	var skips []func(int64) bool
-	if o.shard != "" || o.shardSet {
-		sh, err := runner.ParseShard(o.shard)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--shard: %w", err)
-		}
-		skips = append(skips, sh.Skips)
+// unwritable joblog is a usage error and not a surprise at the end: first
+// the jobs to skip (--shard, --resume), then the checks that change
+// nothing, then the opening, each report by its own method, with one
+// clean-up path for every failure. ctx ends a wait for the reader of a
+// FIFO.
+func (o *config) openReports(ctx context.Context, outOpt output.Options) (_ *reports, _ output.Sink, err error) {
+	rep := &reports{stderr: outOpt.Stderr}
+	if rep.skip, err = o.skipRule(); err != nil {
+		return nil, nil, err
 	}
-	if o.resume || o.resumeFailed {
-		// The joblog is read first: a FIFO or device there would hang the
-		// read or never end it.
-		if kind, err := outfile.Inspect(o.jobLog); err == nil && kind == outfile.Stream {
-			return nil, nil, fmt.Errorf("--joblog: %s is not a regular file: --resume reads what it holds", o.jobLog)
-		}
-		done, err := output.ReadJobLog(o.jobLog)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--joblog: %w", err)
-		}
-		retryFailed := o.resumeFailed
-		skips = append(skips, func(seq int64) bool {
-			e, ok := done[seq]
-			return ok && !(retryFailed && e.Failed)
-		})
-	}
-	if len(skips) > 0 {
-		rep.skip = func(seq int64) bool {
-			for _, s := range skips {
-				if s(seq) {
-					return true
-				}
-			}
-			return false
-		}
-	}
+	sink := output.New(outOpt)
 	if o.dryRun {
 		// Show what would run (--resume and --shard apply) and touch no
 		// file.
 		return rep, sink, nil
 	}
-	// First the checks that change nothing, then the opening: a rejected
-	// invocation truncates no file.
-	for _, f := range []struct{ flag, path string }{
-		{"--joblog", o.jobLog}, {"--events", o.events}, {"--junit", o.junit},
-		{"--append", o.appendOut}, {"--append-stderr", o.appendErr},
-	} {
-		if f.path == "" || f.path == "-" && f.flag == "--events" {
-			continue
-		}
-		if err := outfile.Check(f.path); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", f.flag, err)
-		}
+	if err := o.checkReportFiles(); err != nil {
+		return nil, nil, err
 	}
-	if o.results != "" {
-		if err := checkResultsDir(o.results); err != nil {
-			return nil, nil, fmt.Errorf("--results: %w", err)
-		}
-	}
-	if layout, _ := output.ParseResults(o.results); o.results != "" && layout >= output.ResultsJSON && !resultsOnStdout(o.results) {
-		if err := outfile.Check(o.results); err != nil {
-			return nil, nil, fmt.Errorf("--results: %w", err)
-		}
-	}
-	if o.timeline != "" {
-		if err := checkTimelinePath(o.timeline); err != nil {
-			return nil, nil, fmt.Errorf("--timeline: %w", err)
-		}
-	}
-	if o.lockFile != "" {
-		if err := checkLockFile(o.lockFile); err != nil {
-			return nil, nil, fmt.Errorf("--lock-file: %w", err)
-		}
-	}
-	if o.jobLog != "" {
-		mode := outfile.Truncate // a new run starts a new joblog, as GNU parallel does
-		if o.resume || o.resumeFailed || o.jobLogAppend {
-			mode = outfile.Append
-		}
-		f, err := outfile.Open(ctx, o.jobLog, mode, waitNotice(sink, "--joblog", o.jobLog))
+	defer func() {
 		if err != nil {
-			return nil, nil, fmt.Errorf("--joblog: %w", err)
+			rep.close(ctx)
 		}
-		rep.joblog = lockfile.NewAppender(f, "")
-		fi, err := f.Stat()
-		if err != nil {
-			return nil, nil, fmt.Errorf("--joblog: %w", err)
-		}
-		size := int64(0)
-		if fi.Mode().IsRegular() {
-			size = fi.Size()
-		}
-		if rep.jobLogW, err = output.NewJobLog(outOpt.Context, rep.joblog, o.jobLog, size); err != nil {
-			return nil, nil, fmt.Errorf("--joblog: %w", err)
-		}
-		rep.observers = append(rep.observers, rep.jobLogW)
+	}()
+	if err := o.openJobLog(ctx, rep, sink, outOpt); err != nil {
+		return nil, nil, err
 	}
-	switch o.events {
-	case "":
-	case "-":
-		rep.events = output.NewEvents(func(line []byte) error {
-			sink.Message(strings.TrimSuffix(string(line), "\n"))
-			return nil
-		}, "stderr")
-		rep.observers = append(rep.observers, rep.events)
-	default:
-		f, err := outfile.Open(ctx, o.events, outfile.Truncate, waitNotice(sink, "--events", o.events))
-		if err != nil {
-			return nil, nil, fmt.Errorf("--events: %w", err)
-		}
-		rep.eventsF = f
-		rep.events = output.NewEventsWriter(f, o.events)
-		rep.observers = append(rep.observers, rep.events)
+	if err := o.openEvents(ctx, rep, sink); err != nil {
+		return nil, nil, err
 	}
 	if o.junit != "" {
 		rep.junitPath = o.junit
 		rep.junit = output.NewJUnit(o.junit)
 		rep.observers = append(rep.observers, rep.junit)
 	}
-	if o.appendOut != "" || o.appendErr != "" {
-		var aopt output.AppendOptions
-		for _, a := range []struct {
-			path, flag string
-			to         *output.BlockAppender
-		}{{o.appendOut, "--append", &aopt.Stdout}, {o.appendErr, "--append-stderr", &aopt.Stderr}} {
-			if a.path == "" {
-				continue
-			}
-			f, err := outfile.Open(ctx, a.path, outfile.Append, waitNotice(sink, a.flag, a.path))
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", a.flag, err)
-			}
-			ap := lockfile.NewAppender(f, o.lockFile)
-			flag := a.flag
-			ap.Notify = func(msg string) { sink.Message("krun: " + flag + ": " + msg) }
-			rep.appenders = append(rep.appenders, ap)
-			*a.to = ap
-		}
-		aopt.KeepOrder = o.keepOrder
-		sink = output.NewAppend(sink, outOpt, aopt)
+	if sink, err = o.openAppends(ctx, rep, sink, outOpt); err != nil {
+		return nil, nil, err
 	}
-	if o.results != "" {
-		ropt := output.ResultsOptions{Name: o.results, FileName: o.results, TmpDir: o.tmpDir}
-		if ropt.Layout, err = output.ParseResults(o.results); err != nil {
-			return nil, nil, fmt.Errorf("--results: %w", err)
-		}
-		switch {
-		case ropt.Layout < output.ResultsJSON:
-		case resultsOnStdout(o.results):
-			ropt.File, ropt.FileName = outOpt.Stdout, "stdout"
-		default:
-			f, err := outfile.Open(ctx, o.results, outfile.Truncate, waitNotice(sink, "--results", o.results))
-			if err != nil {
-				return nil, nil, fmt.Errorf("--results: %w", err)
-			}
-			rep.resultsF, ropt.File = f, f
-		}
-		res, err := output.NewResults(sink, ropt)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--results: %w", err)
-		}
-		sink = res
+	if sink, err = o.openResults(ctx, rep, sink, outOpt); err != nil {
+		return nil, nil, err
 	}
 	if o.timeline != "" {
 		rep.timeline = newTimelineReport(o.timeline)
@@ -224,11 +91,184 @@ func (o *options) openReports(ctx context.Context, outOpt output.Options) (rep *
 	return rep, sink, nil
 }
 
+// skipRule is the jobs to skip: not in this shard (--shard), or already
+// done by the run of --joblog (--resume, --resume-failed); nil for none.
+func (o *config) skipRule() (func(seq int64) bool, error) {
+	var skips []func(int64) bool
+	if o.shard != nil {
+		skips = append(skips, o.shard.Skips)
+	}
+	if o.resume || o.resumeFailed {
+		// The joblog is read first: a FIFO or device there would hang the
+		// read or never end it.
+		if kind, err := outfile.Inspect(o.jobLog); err == nil && kind == outfile.Stream {
+			return nil, fmt.Errorf("--joblog: %s is not a regular file: --resume reads what it holds", o.jobLog)
+		}
+		done, err := output.ReadJobLog(o.jobLog)
+		if err != nil {
+			return nil, fmt.Errorf("--joblog: %w", err)
+		}
+		retryFailed := o.resumeFailed
+		skips = append(skips, func(seq int64) bool {
+			e, ok := done[seq]
+			return ok && !(retryFailed && e.Failed)
+		})
+	}
+	if len(skips) == 0 {
+		return nil, nil
+	}
+	return func(seq int64) bool {
+		for _, s := range skips {
+			if s(seq) {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+// checkReportFiles checks, changing nothing, that every report file can
+// be written, so that a rejected invocation truncates no file.
+func (o *config) checkReportFiles() error {
+	for _, f := range []struct{ flag, path string }{
+		{"--joblog", o.jobLog}, {"--events", o.events}, {"--junit", o.junit},
+		{"--append", o.appendOut}, {"--append-stderr", o.appendErr},
+	} {
+		if f.path == "" || f.path == "-" && f.flag == "--events" {
+			continue
+		}
+		if err := outfile.Check(f.path); err != nil {
+			return fmt.Errorf("%s: %w", f.flag, err)
+		}
+	}
+	if o.results != "" {
+		if err := checkResultsDir(o.results); err != nil {
+			return fmt.Errorf("--results: %w", err)
+		}
+	}
+	if o.timeline != "" {
+		if err := checkTimelinePath(o.timeline); err != nil {
+			return fmt.Errorf("--timeline: %w", err)
+		}
+	}
+	if o.lockFile != "" {
+		if err := checkLockFile(o.lockFile); err != nil {
+			return fmt.Errorf("--lock-file: %w", err)
+		}
+	}
+	return nil
+}
+
+// openJobLog opens --joblog: a new run starts a new joblog, as GNU
+// parallel does; --resume and +FILE append to it.
+func (o *config) openJobLog(ctx context.Context, rep *reports, sink output.Sink, outOpt output.Options) error {
+	if o.jobLog == "" {
+		return nil
+	}
+	mode := outfile.Truncate
+	if o.resume || o.resumeFailed || o.jobLogAppend {
+		mode = outfile.Append
+	}
+	f, err := outfile.Open(ctx, o.jobLog, mode, waitNotice(sink, "--joblog", o.jobLog))
+	if err != nil {
+		return fmt.Errorf("--joblog: %w", err)
+	}
+	rep.joblog = lockfile.NewAppender(f, "")
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("--joblog: %w", err)
+	}
+	size := int64(0)
+	if fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	if rep.jobLogW, err = output.NewJobLog(outOpt.Context, rep.joblog, o.jobLog, size); err != nil {
+		return fmt.Errorf("--joblog: %w", err)
+	}
+	rep.observers = append(rep.observers, rep.jobLogW)
+	return nil
+}
+
+// openEvents opens --events: a file, or - for krun's stderr.
+func (o *config) openEvents(ctx context.Context, rep *reports, sink output.Sink) error {
+	switch o.events {
+	case "":
+		return nil
+	case "-":
+		rep.events = output.NewEvents(func(line []byte) error {
+			sink.Message(strings.TrimSuffix(string(line), "\n"))
+			return nil
+		}, "stderr")
+	default:
+		f, err := outfile.Open(ctx, o.events, outfile.Truncate, waitNotice(sink, "--events", o.events))
+		if err != nil {
+			return fmt.Errorf("--events: %w", err)
+		}
+		rep.eventsF = f
+		rep.events = output.NewEventsWriter(f, o.events)
+	}
+	rep.observers = append(rep.observers, rep.events)
+	return nil
+}
+
+// openAppends opens --append and --append-stderr and wraps sink so that
+// the jobs' streams go there.
+func (o *config) openAppends(ctx context.Context, rep *reports, sink output.Sink, outOpt output.Options) (output.Sink, error) {
+	if o.appendOut == "" && o.appendErr == "" {
+		return sink, nil
+	}
+	aopt := output.AppendOptions{KeepOrder: o.keepOrder}
+	for _, a := range []struct {
+		path, flag string
+		to         *output.BlockAppender
+	}{{o.appendOut, "--append", &aopt.Stdout}, {o.appendErr, "--append-stderr", &aopt.Stderr}} {
+		if a.path == "" {
+			continue
+		}
+		f, err := outfile.Open(ctx, a.path, outfile.Append, waitNotice(sink, a.flag, a.path))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", a.flag, err)
+		}
+		ap := lockfile.NewAppender(f, o.lockFile)
+		flag := a.flag
+		ap.Notify = func(msg string) { sink.Message(noteLine("%s: %s", flag, msg)) }
+		rep.appenders = append(rep.appenders, ap)
+		*a.to = ap
+	}
+	return output.NewAppend(sink, outOpt, aopt), nil
+}
+
+// openResults opens --results and wraps sink so that the jobs' output is
+// saved there too.
+func (o *config) openResults(ctx context.Context, rep *reports, sink output.Sink, outOpt output.Options) (output.Sink, error) {
+	if o.results == "" {
+		return sink, nil
+	}
+	ropt := output.ResultsOptions{Name: o.results, FileName: o.results, TmpDir: o.tmpDir, Layout: o.resultsLayout,
+		Notify: func(msg string) { sink.Message(noteLine("--results: %s", msg)) }}
+	switch {
+	case ropt.Layout < output.ResultsJSON:
+	case resultsOnStdout(o.results):
+		ropt.File, ropt.FileName = outOpt.Stdout, "stdout"
+	default:
+		f, err := outfile.Open(ctx, o.results, outfile.Truncate, waitNotice(sink, "--results", o.results))
+		if err != nil {
+			return nil, fmt.Errorf("--results: %w", err)
+		}
+		rep.resultsF, ropt.File = f, f
+	}
+	res, err := output.NewResults(sink, ropt)
+	if err != nil {
+		return nil, fmt.Errorf("--results: %w", err)
+	}
+	return res, nil
+}
+
 // waitNotice returns the line krun prints when a report is a FIFO that
 // nobody reads yet, so that the wait is not a silent hang.
 func waitNotice(to interface{ Message(string) }, flag, path string) func() {
 	return func() {
-		to.Message(fmt.Sprintf("krun: %s: waiting for a reader of FIFO %s (Ctrl-C to stop)", flag, path))
+		to.Message(noteLine("%s: waiting for a reader of FIFO %s (Ctrl-C to stop)", flag, path))
 	}
 }
 
@@ -348,7 +388,7 @@ func (r *reports) close(ctx context.Context) error {
 
 // notStarted is how many jobs a halt left unstarted: -1 when that is not
 // known (the input was a stream, or -n/-X pack several records per job).
-func notStarted(res runner.Result, o *options, total int64) int64 {
+func notStarted(res runner.Result, o *config, total int64) int64 {
 	switch {
 	case !res.Halted:
 		return 0
@@ -361,13 +401,13 @@ func notStarted(res runner.Result, o *options, total int64) int64 {
 // summary is the one line krun prints when jobs failed or a halt cut the
 // run short: how many failed and which, how many the halt ended, how many
 // never started, and where to look.
-func summary(res runner.Result, o *options, unstarted int64) string {
+func summary(res runner.Result, o *config, unstarted int64) string {
 	if res.Failed == 0 && res.Ended == 0 && unstarted == 0 {
 		return ""
 	}
 	var b strings.Builder
 	if res.Failed > 0 {
-		fmt.Fprintf(&b, "krun: %d of %d jobs failed (seq ", res.Failed, res.Started)
+		fmt.Fprintf(&b, msgPrefix+"%d of %d jobs failed (seq ", res.Failed, res.Started)
 		for i, s := range slices.Sorted(slices.Values(res.FailedSeqs)) {
 			if i > 0 {
 				b.WriteString(", ")
@@ -379,7 +419,7 @@ func summary(res runner.Result, o *options, unstarted int64) string {
 		}
 		b.WriteString(")")
 	} else {
-		fmt.Fprintf(&b, "krun: %d jobs started, none failed", res.Started)
+		fmt.Fprintf(&b, msgPrefix+"%d jobs started, none failed", res.Started)
 	}
 	if res.Ended > 0 {
 		fmt.Fprintf(&b, ", %d ended by --halt", res.Ended)

@@ -7,6 +7,8 @@ package main
 // and synchronises on files, never on sleeps.
 
 import (
+	"github.com/krun-dev/krun/procfs"
+
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
@@ -28,79 +30,20 @@ import (
 	"github.com/creack/pty"
 )
 
-// reportWait bounds waits for things that take milliseconds.
-const reportWait = 60 * time.Second
-
 // reportJobLogHeader is GNU parallel's joblog header.
 const reportJobLogHeader = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand"
 
-// reportEnv is the environment of the krun processes: this one, without
-// the CI markers a CI runner sets (they change the output format), with
-// a fixed shell.
-func reportEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		switch k {
-		case "GITHUB_ACTIONS", "GITLAB_CI", "SHELL", "NO_COLOR", "FORCE_COLOR":
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(append(env, "SHELL=/bin/sh"), extra...)
-}
-
-// krunResult is how a krun run ended.
-type krunResult struct {
-	stdout, stderr string
-	code           int
-}
-
 // runReportKrun runs krun in dir to the end and returns its output and
-// exit status; it fails the test if krun does not end within reportWait.
+// exit status.
 func runReportKrun(t *testing.T, dir string, stdin io.Reader, args ...string) krunResult {
 	t.Helper()
-	return runReportKrunEnv(t, dir, stdin, nil, args...)
+	return runKrun(t, procOptions{dir: dir, stdin: stdin}, args...)
 }
 
 // runReportKrunEnv is runReportKrun with extra environment variables.
 func runReportKrunEnv(t *testing.T, dir string, stdin io.Reader, env []string, args ...string) krunResult {
 	t.Helper()
-	cmd := exec.Command("krun", args...)
-	cmd.Dir = dir
-	cmd.Env = reportEnv(env...)
-	cmd.Stdin = stdin
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		var ee *exec.ExitError
-		if err != nil && !errors.As(err, &ee) {
-			t.Fatalf("krun %q: %v", args, err)
-		}
-	case <-time.After(reportWait):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("krun %q did not end within %v; stderr: %s", args, reportWait, stderr.String())
-	}
-	return krunResult{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
-}
-
-// reportWaitFor polls cond until it holds, failing the test after reportWait.
-func reportWaitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(reportWait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	return runKrun(t, procOptions{dir: dir, stdin: stdin, env: env}, args...)
 }
 
 // jobLogRow is one parsed joblog line.
@@ -332,12 +275,12 @@ func TestReportJobLogFormat(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
 		cmd := exec.Command("krun", "--joblog", "jobs.tsv", `touch started; while :; do sleep 0.05; done; echo {}`, ":::", "a")
-		cmd.Dir, cmd.Env = dir, reportEnv()
+		cmd.Dir, cmd.Env = dir, testEnv()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { cmd.Process.Kill() })
-		reportWaitFor(t, "the job to start", func() bool { _, err := os.Stat(filepath.Join(dir, "started")); return err == nil })
+		waitFor(t, "the job to start", func() bool { _, err := os.Stat(filepath.Join(dir, "started")); return err == nil })
 		cmd.Process.Signal(syscall.SIGINT)
 		cmd.Wait()
 		if code := cmd.ProcessState.ExitCode(); code != 130 {
@@ -394,35 +337,15 @@ func countRows(path string) int {
 
 // procGone reports whether process pid has exited (gone or a zombie).
 func procGone(pid int) bool {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	i := bytes.LastIndexByte(stat, ')')
-	return i < 0 || bytes.HasPrefix(stat[i:], []byte(") Z")) || bytes.HasPrefix(stat[i:], []byte(") X"))
+	p, ok := procfs.Stat(pid)
+	return !ok || p.Ended()
 }
 
 // childrenOf lists the processes whose parent is pid.
 func childrenOf(pid int) []int {
-	entries, _ := os.ReadDir("/proc")
 	var kids []int
-	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		i := bytes.LastIndexByte(stat, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(stat[i+1:]))
-		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
-			kids = append(kids, p)
-		}
+	for _, p := range procfs.Children(pid) {
+		kids = append(kids, p.Pid)
 	}
 	return kids
 }
@@ -499,13 +422,13 @@ func TestReportKill9Resume(t *testing.T) {
 		tmpl := `if [ {#} -gt 10 ] && [ -e block ]; then echo $$ > pid.{#}; fi; echo {#} >> runs; while [ {#} -gt 10 ] && [ -e block ]; do sleep 0.02; done; : {}`
 		args := append([]string{"--joblog", "jobs.tsv", "-j", "3", tmpl, ":::"}, seqArgs(n)...)
 		cmd := exec.Command("krun", args...)
-		cmd.Dir, cmd.Env = dir, reportEnv()
+		cmd.Dir, cmd.Env = dir, testEnv()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { cmd.Process.Kill(); os.Remove(filepath.Join(dir, "block")) })
 		jl, runsPath := filepath.Join(dir, "jobs.tsv"), filepath.Join(dir, "runs")
-		reportWaitFor(t, "10 jobs logged and 3 in flight", func() bool {
+		waitFor(t, "10 jobs logged and 3 in flight", func() bool {
 			return countRows(jl) == 10 && len(countRuns(t, runsPath)) == 13
 		})
 		cmd.Process.Kill()
@@ -520,7 +443,7 @@ func TestReportKill9Resume(t *testing.T) {
 			if err != nil || pid <= 0 {
 				t.Fatalf("pid of job %d: %q %v", seq, b, err)
 			}
-			reportWaitFor(t, "orphaned job "+strconv.Itoa(seq)+" to end", func() bool { return procGone(pid) })
+			waitFor(t, "orphaned job "+strconv.Itoa(seq)+" to end", func() bool { return procGone(pid) })
 		}
 		res := runReportKrun(t, dir, nil, append([]string{"--resume"}, args...)...)
 		if res.code != 0 {
@@ -544,20 +467,19 @@ func TestReportKill9Resume(t *testing.T) {
 		tmpl := `echo {#} >> runs; : {}`
 		args := append([]string{"--joblog", "jobs.tsv", "-j", "8", tmpl, ":::"}, seqArgs(n)...)
 		cmd := exec.Command("krun", args...)
-		cmd.Dir, cmd.Env = dir, reportEnv()
+		cmd.Dir, cmd.Env = dir, testEnv()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { cmd.Process.Kill() })
 		jl, runsPath := filepath.Join(dir, "jobs.tsv"), filepath.Join(dir, "runs")
-		reportWaitFor(t, "60 jobs logged", func() bool { return countRows(jl) >= 60 })
+		waitFor(t, "60 jobs logged", func() bool { return countRows(jl) >= 60 })
 		// Stopped, krun starts nothing more; its children are then all it
 		// started and has not reaped.
 		cmd.Process.Signal(syscall.SIGSTOP)
-		reportWaitFor(t, "krun to stop", func() bool {
-			stat, _ := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/stat")
-			i := bytes.LastIndexByte(stat, ')')
-			return i > 0 && bytes.HasPrefix(stat[i:], []byte(") T"))
+		waitFor(t, "krun to stop", func() bool {
+			p, _ := procfs.Stat(cmd.Process.Pid)
+			return p.State == 'T'
 		})
 		kids := childrenOf(cmd.Process.Pid)
 		cmd.Process.Kill()
@@ -566,7 +488,7 @@ func TestReportKill9Resume(t *testing.T) {
 			t.Fatalf("krun was not killed by SIGKILL (%v): did the run end before the kill?", err)
 		}
 		for _, pid := range kids {
-			reportWaitFor(t, "orphaned job to end", func() bool { return procGone(pid) })
+			waitFor(t, "orphaned job to end", func() bool { return procGone(pid) })
 		}
 		runsBefore := countRuns(t, runsPath)
 		logBefore := parseJobLog(t, jl, false) // fails on a torn line
@@ -710,7 +632,7 @@ func TestReportEvents(t *testing.T) {
 			if f.Exit == nil || *f.Exit != exits[i] {
 				t.Errorf("seq %d finish: exit %v, want %d", seq, f.Exit, exits[i])
 			}
-			if f.Duration <= 0 || f.Duration > reportWait.Seconds() {
+			if f.Duration <= 0 || f.Duration > testCeiling.Seconds() {
 				t.Errorf("seq %d finish: duration %v", seq, f.Duration)
 			}
 		}
@@ -1223,7 +1145,7 @@ func TestReportProgressTerminal(t *testing.T) {
 			defer ptmx.Close()
 			pty.Setsize(ptmx, &pty.Winsize{Rows: 50, Cols: 250})
 			cmd := exec.Command("krun", args...)
-			cmd.Dir, cmd.Env = dir, reportEnv("TERM=xterm", "NO_COLOR=1")
+			cmd.Dir, cmd.Env = dir, testEnv("TERM=xterm", "NO_COLOR=1")
 			cmd.Stdin = stdin
 			cmd.Stderr = tty
 			var pipeOut bytes.Buffer
@@ -1262,12 +1184,12 @@ func TestReportProgressTerminal(t *testing.T) {
 				if err != nil {
 					t.Errorf("krun: %v", err)
 				}
-			case <-time.After(reportWait):
+			case <-time.After(testCeiling):
 				t.Fatal("krun did not end")
 			}
 			select {
 			case <-readDone:
-			case <-time.After(reportWait):
+			case <-time.After(testCeiling):
 				t.Fatal("the terminal never closed")
 			}
 			raw := screen.Bytes()

@@ -104,7 +104,7 @@ func (in *interrupts) quit(sig os.Signal, why string) {
 	if in.done {
 		return
 	}
-	fmt.Fprintf(in.stderr, "krun: interrupted by %v: exiting after %s\n", sig, why)
+	fmt.Fprintln(in.stderr, noteLine("interrupted by %v: exiting after %s", sig, why))
 	in.exit(signalCode(sig))
 }
 
@@ -133,12 +133,4 @@ func (in *interrupts) stop() {
 	in.mu.Unlock()
 	signal.Stop(in.os)
 	close(in.stopc)
-}
-
-// signalCode is the exit status for sig: 128+n.
-func signalCode(sig os.Signal) int {
-	if s, ok := sig.(syscall.Signal); ok {
-		return 128 + int(s)
-	}
-	return 128 + int(syscall.SIGTERM)
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os/exec"
 	"slices"
 	"strconv"
 	"testing"
@@ -39,18 +38,11 @@ func TestStressOutputNeverMixes(t *testing.T) {
 			for j := 1; j <= stressJobs; j++ {
 				args = append(args, strconv.Itoa(j))
 			}
-			cmd := exec.Command("krun", args...)
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			order, checkErr := checkStressOutput(stdout, mode.contiguous)
-			io.Copy(io.Discard, stdout)
-			if err := cmd.Wait(); err != nil {
-				t.Fatalf("krun: %v", err)
+			p := startProc(t, procOptions{stdoutPipe: true}, "krun", args...)
+			order, checkErr := checkStressOutput(p.stdoutPipe, mode.contiguous)
+			io.Copy(io.Discard, p.stdoutPipe)
+			if code := p.wait(); code != 0 {
+				t.Fatalf("krun: exit status %d; stderr:\n%s", code, p.stderrText())
 			}
 			if checkErr != nil {
 				t.Fatal(checkErr)

@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/krun-dev/krun/runner"
+	"github.com/krun-dev/krun/quoting"
 )
 
 // Config configures [Run].
@@ -220,7 +220,7 @@ func (c *session) exec(ctx context.Context, name string, seed uint64, flags []st
 	args = append(append(append(args, own...), flags...), c.cfg.Args[c.cfg.FlagsEnd:]...)
 	replay := append(append(append([]string{"krun"}, c.cfg.Args[:c.cfg.FlagsEnd]...), flags...), c.cfg.Args[c.cfg.FlagsEnd:]...)
 	for i, w := range replay {
-		replay[i] = runner.Quote(w)
+		replay[i] = quoting.Quote(w)
 	}
 	o.replay = strings.Join(replay, " ")
 	if c.cfg.Progress != nil {

@@ -205,16 +205,5 @@ func isFD(w *syntax.Word) bool {
 	if lit, ok := litValue(w); ok {
 		return isDigits(lit)
 	}
-	if len(w.Parts) == 1 {
-		switch p := w.Parts[0].(type) {
-		case *syntax.ParamExp:
-			return true
-		case *syntax.DblQuoted:
-			if len(p.Parts) == 1 {
-				_, ok := p.Parts[0].(*syntax.ParamExp)
-				return ok
-			}
-		}
-	}
-	return false
+	return isParamOnly(w)
 }

@@ -56,7 +56,7 @@ func NewAppend(inner Sink, o Options, a AppendOptions) *Append {
 // Begin returns the job's output: the appended streams buffered, the others
 // to the wrapped sink.
 func (a *Append) Begin(job *runner.Job) runner.JobOutput {
-	j := &appendJob{a: a, inner: a.Sink.Begin(job)}
+	j := &appendJob{a: a, JobOutput: a.Sink.Begin(job)}
 	for i, ap := range []BlockAppender{a.aopt.Stdout, a.aopt.Stderr} {
 		if ap == nil {
 			continue
@@ -77,10 +77,11 @@ func (a *Append) Close() error {
 	return errors.Join(a.Sink.Close(), a.spool.close())
 }
 
-// appendJob is one job's output with appended streams.
+// appendJob is one job's output with appended streams; the others, and
+// Discard, are the wrapped sink's.
 type appendJob struct {
+	runner.JobOutput
 	a       *Append
-	inner   runner.JobOutput
 	bufs    [2]*buffer
 	writers [2]io.Writer
 	ended   bool // guarded by a.mu
@@ -90,26 +91,14 @@ func (j *appendJob) Stdout() io.Writer {
 	if j.writers[0] != nil {
 		return j.writers[0]
 	}
-	return j.inner.Stdout()
+	return j.JobOutput.Stdout()
 }
 
 func (j *appendJob) Stderr() io.Writer {
 	if j.writers[1] != nil {
 		return j.writers[1]
 	}
-	return j.inner.Stderr()
-}
-
-func (j *appendJob) Discard() {
-	for _, b := range j.bufs {
-		if b != nil {
-			b.reset()
-		}
-	}
-	for _, w := range j.writers {
-		resetTag(w)
-	}
-	j.inner.Discard()
+	return j.JobOutput.Stderr()
 }
 
 // End appends the job's blocks, now or, with KeepOrder, once the jobs
@@ -127,7 +116,7 @@ func (j *appendJob) End(st runner.Status) error {
 		}
 		a.mu.Unlock()
 	}
-	return errors.Join(a.appendErr.get(), j.inner.End(st))
+	return errors.Join(a.appendErr.get(), j.JobOutput.End(st))
 }
 
 // appendBlocks appends each buffered stream as one block.

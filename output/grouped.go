@@ -24,6 +24,14 @@ import (
 // block, never mixed with another job's bytes; and a lone job writing
 // gigabytes spools nothing (beyond its first buffer's worth) and shows its
 // output as it runs.
+//
+// Locks, in the order they are taken (never the other way round):
+// groupStream.mu, then jobStream.mu. Calls that may block on writing to
+// krun's stream: jobStream.Write of the owner (holding its jobStream.mu),
+// and every groupStream method that writes blocks or messages (setOwner,
+// advance, handOn, end, writeMessages; holding groupStream.mu), so a
+// stalled reader of krun's stdout stalls the jobs that write to it. Jobs
+// that are only buffering never wait on the stream.
 type grouped struct {
 	opt     Options
 	streams [2]*groupStream // stdout, stderr
@@ -53,7 +61,7 @@ func newGrouped(o Options) *grouped {
 
 // Begin adds a job that is about to start.
 func (g *grouped) Begin(job *runner.Job) runner.JobOutput {
-	j := &groupJob{job: job, ci: g.opt.CI}
+	j := &groupJob{jobOutput: jobOutput{job: job}, ci: g.opt.CI}
 	for i, s := range g.streams {
 		if i == 1 && g.merged {
 			j.streams[1] = j.streams[0]
@@ -121,7 +129,7 @@ func (s *groupStream) setOwner(js *jobStream) {
 	s.owner = js
 	s.owned.Store(js != nil)
 	if js != nil {
-		js.flush(true)
+		js.goLive()
 	}
 }
 
@@ -159,7 +167,7 @@ func (s *groupStream) advance() {
 			return
 		}
 		s.jobs = s.jobs[1:]
-		head.flush(false)
+		head.writeBlock()
 	}
 }
 
@@ -171,7 +179,7 @@ func (s *groupStream) handOn() {
 	s.setOwner(nil)
 	s.writeMessages()
 	for _, js := range s.done {
-		js.flush(false)
+		js.writeBlock()
 	}
 	clear(s.done)
 	s.done = s.done[:0]
@@ -210,7 +218,7 @@ func (s *groupStream) end(js *jobStream) {
 		js.closeBlock()
 		s.handOn()
 	case nil:
-		js.flush(false)
+		js.writeBlock()
 		s.writeMessages()
 	default:
 		s.done = append(s.done, js)
@@ -225,8 +233,8 @@ type jobStream struct {
 	buf   buffer
 	live  bool
 	ended bool // guarded by s.mu
-	// hold keeps the job from writing live: it may be tried again, and
-	// only its last try's output may be written.
+	// hold: the job may be tried again, so its output arrives whole when
+	// it ends ([Held] keeps the tries); it must not own the stream before.
 	hold bool
 	// header and footer surround the job's block for CI logs; the footer
 	// is set when the job ends. Guarded by mu.
@@ -269,18 +277,31 @@ func (js *jobStream) outgrown() bool {
 	return js.buf.spilled
 }
 
-// flush writes what js has buffered; with live, js then owns the stream.
-// A write error is kept by the stream's dest and reported from there.
-func (js *jobStream) flush(live bool) {
+// goLive writes what js has buffered and makes its further writes go
+// straight to the stream, which js now owns. A write error is kept by the
+// stream's dest and reported from there.
+func (js *jobStream) goLive() {
 	js.mu.Lock()
 	defer js.mu.Unlock()
+	js.writeHeld()
+	js.live = true
+}
+
+// writeBlock writes the whole block of a job that has ended: what it has
+// buffered, then the block's footer.
+func (js *jobStream) writeBlock() {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	js.writeHeld()
+	js.writeFooter()
+}
+
+// writeHeld writes the block's header, once, and empties the buffer into
+// the stream. js.mu must be held.
+func (js *jobStream) writeHeld() {
 	js.openBlock()
 	if err := js.buf.writeTo(js.s.d); err != nil {
 		js.s.d.fail(err) // a no-op when the write itself failed
-	}
-	js.live = live
-	if !live {
-		js.writeFooter()
 	}
 }
 
@@ -313,26 +334,9 @@ func (js *jobStream) closeBlock() {
 
 // groupJob is one job's output in grouped mode.
 type groupJob struct {
-	job     *runner.Job
+	jobOutput
 	ci      CI
 	streams [2]*jobStream
-	writers [2]io.Writer
-}
-
-func (j *groupJob) Stdout() io.Writer { return j.writers[0] }
-func (j *groupJob) Stderr() io.Writer { return j.writers[1] }
-
-// Discard drops what the job's failed try wrote; the job holds its output,
-// so none of it was written.
-func (j *groupJob) Discard() {
-	for _, js := range j.streams {
-		js.mu.Lock()
-		js.buf.reset()
-		js.mu.Unlock()
-	}
-	for _, w := range j.writers {
-		resetTag(w)
-	}
 }
 
 // End hands both streams on: the job's output is written if it was

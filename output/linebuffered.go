@@ -3,7 +3,6 @@ package output
 import (
 	"bytes"
 	"errors"
-	"io"
 	"sync"
 
 	"github.com/krun-dev/krun/runner"
@@ -71,9 +70,9 @@ func newLineBuffered(o Options) *lineBuffered {
 }
 
 func (l *lineBuffered) Begin(job *runner.Job) runner.JobOutput {
-	j := &lineJob{job: job, ci: l.opt.CI}
+	j := &lineJob{jobOutput: jobOutput{job: job}, ci: l.opt.CI}
 	for i, ld := range l.streams {
-		ls := &lineStream{ld: ld, hold: job.Hold, partial: buffer{spool: l.spool, budget: l.budget, limit: l.opt.BufferSize}}
+		ls := &lineStream{ld: ld, partial: buffer{spool: l.spool, budget: l.budget, limit: l.opt.BufferSize}}
 		j.streams[i] = ls
 		j.writers[i] = jobWriter(l.opt, ls, job, i)
 	}
@@ -90,14 +89,11 @@ func (l *lineBuffered) Close() error {
 type lineStream struct {
 	ld      *lockedDest
 	partial buffer // the beginning of a line whose newline has not come
-	// hold keeps everything in partial until the job ends: it may be
-	// tried again, and only its last try's output may be written.
-	hold bool
 }
 
 func (ls *lineStream) Write(p []byte) (int, error) {
 	i := bytes.LastIndexByte(p, '\n')
-	if i < 0 || ls.hold {
+	if i < 0 {
 		return ls.partial.Write(p)
 	}
 	if err := ls.writeOut(p[:i+1]); err != nil {
@@ -129,23 +125,9 @@ func (ls *lineStream) writeOut(p []byte) error {
 
 // lineJob is one job's output in line-buffered mode.
 type lineJob struct {
-	job     *runner.Job
+	jobOutput
 	ci      CI
 	streams [2]*lineStream
-	writers [2]io.Writer
-}
-
-func (j *lineJob) Stdout() io.Writer { return j.writers[0] }
-func (j *lineJob) Stderr() io.Writer { return j.writers[1] }
-
-// Discard drops what a failed try wrote.
-func (j *lineJob) Discard() {
-	for _, ls := range j.streams {
-		ls.partial.reset()
-	}
-	for _, w := range j.writers {
-		resetTag(w)
-	}
 }
 
 // End writes a last line that has no newline, and the CI annotation of

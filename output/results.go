@@ -74,6 +74,9 @@ type ResultsOptions struct {
 	// TmpDir holds each job's output until its line is written (file
 	// layouts); empty means $TMPDIR.
 	TmpDir string
+	// Notify tells the user of a job whose output is not saved (its
+	// directory is a running job's); nil drops the notice.
+	Notify func(msg string)
 }
 
 // Results wraps a Sink and also saves every job's output (--results):
@@ -118,7 +121,7 @@ func (r *Results) Begin(job *runner.Job) runner.JobOutput {
 	if r.table != nil {
 		return r.table.begin(job, inner)
 	}
-	rj := &resultsJob{inner: inner, results: r, seq: job.Seq}
+	rj := &resultsJob{JobOutput: inner, results: r, seq: job.Seq}
 	switch r.opt.Layout {
 	case ResultsByArgs:
 		rj.dir = filepath.Join(r.opt.Name, ArgsDirName(job.Args, job.ArgNumbers))
@@ -130,7 +133,9 @@ func (r *Results) Begin(job *runner.Job) runner.JobOutput {
 		r.mu.Unlock()
 		if busy {
 			// The same arguments as a running job: their files would mix.
-			r.Sink.Message(fmt.Sprintf("krun: --results: job %d has the arguments of job %d, which is still running: its output is not saved in %s", job.Seq, other, rj.dir))
+			if r.opt.Notify != nil {
+				r.opt.Notify(fmt.Sprintf("job %d has the arguments of job %d, which is still running: its output is not saved in %s", job.Seq, other, rj.dir))
+			}
 			rj.skip = true
 			return rj
 		}
@@ -203,9 +208,10 @@ func notLink(path string) error {
 	return nil
 }
 
-// resultsJob tees one job's output into its result files.
+// resultsJob tees one job's output into its result files; Discard is
+// the wrapped sink's.
 type resultsJob struct {
-	inner       runner.JobOutput
+	runner.JobOutput
 	results     *Results
 	seq         int64
 	dir         string // the job's directory, for the directory forms
@@ -270,19 +276,8 @@ func tee(f *os.File, w io.Writer) io.Writer {
 	return io.MultiWriter(f, w)
 }
 
-func (rj *resultsJob) Stdout() io.Writer { return tee(rj.out, rj.inner.Stdout()) }
-func (rj *resultsJob) Stderr() io.Writer { return tee(rj.errOut, rj.inner.Stderr()) }
-
-// Discard empties the files of a failed try.
-func (rj *resultsJob) Discard() {
-	for _, f := range []*os.File{rj.out, rj.errOut} {
-		if f != nil {
-			f.Truncate(0)
-			f.Seek(0, io.SeekStart)
-		}
-	}
-	rj.inner.Discard()
-}
+func (rj *resultsJob) Stdout() io.Writer { return tee(rj.out, rj.JobOutput.Stdout()) }
+func (rj *resultsJob) Stderr() io.Writer { return tee(rj.errOut, rj.JobOutput.Stderr()) }
 
 // End writes exitval and closes the files.
 func (rj *resultsJob) End(st runner.Status) error {
@@ -307,7 +302,7 @@ func (rj *resultsJob) End(st runner.Status) error {
 		}
 		r.mu.Unlock()
 	}
-	errs = append(errs, rj.inner.End(st))
+	errs = append(errs, rj.JobOutput.End(st))
 	return errors.Join(errs...)
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -40,7 +41,7 @@ func newResultsTable(opt ResultsOptions) *resultsTable {
 
 // begin captures a job's output into temporary files.
 func (t *resultsTable) begin(job *runner.Job, inner runner.JobOutput) runner.JobOutput {
-	tj := &tableJob{table: t, job: job, inner: inner}
+	tj := &tableJob{JobOutput: inner, table: t, job: job}
 	for _, f := range []**os.File{&tj.out, &tj.errOut} {
 		if tj.err != nil {
 			break
@@ -55,11 +56,12 @@ func (t *resultsTable) begin(job *runner.Job, inner runner.JobOutput) runner.Job
 	return tj
 }
 
-// tableJob is one job's output on its way to a line of the table.
+// tableJob is one job's output on its way to a line of the table;
+// Discard is the wrapped sink's.
 type tableJob struct {
+	runner.JobOutput
 	table       *resultsTable
 	job         *runner.Job
-	inner       runner.JobOutput
 	out, errOut *os.File
 	err         error
 }
@@ -76,17 +78,6 @@ func writerOrDiscard(f *os.File) io.Writer {
 	return f
 }
 
-// Discard empties the files of a failed try.
-func (tj *tableJob) Discard() {
-	for _, f := range []*os.File{tj.out, tj.errOut} {
-		if f != nil {
-			f.Truncate(0)
-			f.Seek(0, io.SeekStart)
-		}
-	}
-	tj.inner.Discard()
-}
-
 // End writes the job's line.
 func (tj *tableJob) End(st runner.Status) error {
 	err := tj.err
@@ -98,7 +89,7 @@ func (tj *tableJob) End(st runner.Status) error {
 			f.Close()
 		}
 	}
-	return errors.Join(err, tj.inner.End(st))
+	return errors.Join(err, tj.JobOutput.End(st))
 }
 
 // write appends the line of a finished job.
@@ -232,44 +223,49 @@ func (t *resultsTable) writeCSVLine(w *bufio.Writer, job *runner.Job, start, run
 // the separator or NUL; else as it is. r is read twice: to decide, then
 // to write.
 func (t *resultsTable) csvField(w *bufio.Writer, r io.ReaderAt, size int64) error {
-	quote := false
 	buf := make([]byte, 32<<10)
-	for off := int64(0); off < size && !quote; {
-		n, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
-		for _, c := range buf[:n] {
-			if c == '"' || c == t.sep || c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' {
-				quote = true
-				break
-			}
-		}
-		off += int64(n)
-		if err != nil && err != io.EOF {
-			return err
-		}
-		if n == 0 {
-			break
-		}
+	quote := false
+	err := eachChunk(r, size, buf, func(p []byte) bool {
+		quote = slices.ContainsFunc(p, func(c byte) bool {
+			return c == '"' || c == t.sep || c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+		})
+		return !quote
+	})
+	if err != nil {
+		return err
 	}
 	if quote {
 		w.WriteByte('"')
 	}
+	err = eachChunk(r, size, buf, func(p []byte) bool {
+		if quote {
+			w.Write(bytes.ReplaceAll(p, []byte{'"'}, []byte{'"', '"'}))
+		} else {
+			w.Write(p)
+		}
+		return true
+	})
+	if quote {
+		w.WriteByte('"')
+	}
+	return err
+}
+
+// eachChunk reads the first size bytes of r into buf a chunk at a time and
+// calls f with each, until f returns false.
+func eachChunk(r io.ReaderAt, size int64, buf []byte, f func([]byte) bool) error {
 	for off := int64(0); off < size; {
 		n, err := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
-		if quote {
-			w.Write(bytes.ReplaceAll(buf[:n], []byte{'"'}, []byte{'"', '"'}))
-		} else {
-			w.Write(buf[:n])
+		if n > 0 && !f(buf[:n]) {
+			return nil
 		}
 		off += int64(n)
 		if err != nil && err != io.EOF {
 			return err
 		}
 		if n == 0 {
-			break
+			return nil
 		}
-	}
-	if quote {
-		w.WriteByte('"')
 	}
 	return nil
 }

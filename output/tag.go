@@ -61,11 +61,3 @@ func (t *tagWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
-
-// resetTag makes a tag writer start a new line: a failed try's output is
-// dropped, and the next try's first line gets its tag.
-func resetTag(w io.Writer) {
-	if t, ok := w.(*tagWriter); ok {
-		t.midLine = false
-	}
-}

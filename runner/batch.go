@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/krun-dev/krun/quoting"
 )
 
 // RecordSource yields argument records; [Inputs] is one.
@@ -253,7 +255,7 @@ func flatten(records [][]string) []string {
 
 // quotedLen is the length of Quote(s) without building it.
 func quotedLen(s string) int {
-	if isBareWord(s) {
+	if quoting.IsBareWord(s) {
 		return len(s)
 	}
 	return len(s) + 2 + 3*strings.Count(s, "'")

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strconv"
 	"testing"
+
+	"github.com/krun-dev/krun/quoting"
 )
 
 func BenchmarkExpand(b *testing.B) {
@@ -41,7 +43,7 @@ func BenchmarkQuote(b *testing.B) {
 		b.Run(v, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				Quote(v)
+				quoting.Quote(v)
 			}
 		})
 	}

@@ -3,6 +3,8 @@ package runner
 import (
 	"slices"
 	"strings"
+
+	"github.com/krun-dev/krun/quoting"
 )
 
 // Context replace (-X) is GNU parallel's rule for a job with several
@@ -12,12 +14,9 @@ import (
 // parser sees it; in a --tagstring, the text between white space.
 //
 // Every copy of the word is written exactly as the word is for one value:
-// each value goes through writeInContext with the context the analysis
+// each value goes through quoting.Write with the context the analysis
 // found for its replacement string, so repeating adds no way for a value
 // to leave its quotes.
-
-// span is a range of byte offsets in a template's text: [start, end).
-type span struct{ start, end int }
 
 // repeatable reports whether p's value may be repeated with the word around
 // it: a {}-style replacement string (not {N}, which names one argument),
@@ -25,8 +24,7 @@ type span struct{ start, end int }
 // list, an array), not in a one-word place, arithmetic, a comment or
 // backquotes (whose text the shell reads twice).
 func (p *part) repeatable() bool {
-	return p.kind == partArg && p.col == 0 && !p.raw && !p.ctx.oneWord &&
-		p.ctx.backquotes == 0 && p.ctx.kind != quoteComment && p.ctx.kind != quoteArith
+	return p.kind == partArg && p.col == 0 && !p.raw && p.ctx.Repeatable()
 }
 
 // contextGroups returns parts with their literal text cut at the bounds of
@@ -36,8 +34,8 @@ func (p *part) repeatable() bool {
 // in (offsets[len(parts)] is its length); words[i] is the word of the
 // repeatable part i. A word that would cut a replacement string, or
 // that holds the raw command word, is not repeated.
-func contextGroups(parts []part, offsets []int, words map[int]span) ([]part, []int) {
-	var spans []span
+func contextGroups(parts []part, offsets []int, words map[int]quoting.Span) ([]part, []int) {
+	var spans []quoting.Span
 	for i := range parts {
 		if w, ok := words[i]; ok && parts[i].repeatable() {
 			spans = append(spans, w)
@@ -47,12 +45,12 @@ func contextGroups(parts []part, offsets []int, words map[int]span) ([]part, []i
 		return parts, nil
 	}
 	// Nested or overlapping words are repeated as one: the outermost.
-	slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
+	slices.SortFunc(spans, func(a, b quoting.Span) int { return a.Start - b.Start })
 	merged := spans[:1]
 	for _, s := range spans[1:] {
 		last := &merged[len(merged)-1]
-		if s.start < last.end {
-			last.end = max(last.end, s.end)
+		if s.Start < last.End {
+			last.End = max(last.End, s.End)
 			continue
 		}
 		merged = append(merged, s)
@@ -60,7 +58,7 @@ func contextGroups(parts []part, offsets []int, words map[int]span) ([]part, []i
 	// Cut the literal parts at the bounds of the words.
 	cuts := map[int]bool{}
 	for _, s := range merged {
-		cuts[s.start], cuts[s.end] = true, true
+		cuts[s.Start], cuts[s.End] = true, true
 	}
 	var out []part
 	var starts []int // where each part of out starts
@@ -91,13 +89,13 @@ func contextGroups(parts []part, offsets []int, words map[int]span) ([]part, []i
 	end := offsets[len(parts)]
 	groupEnd := make([]int, len(out))
 	for _, s := range merged {
-		first, ok := slices.BinarySearch(starts, s.start)
+		first, ok := slices.BinarySearch(starts, s.Start)
 		if !ok {
 			continue
 		}
 		last := len(out)
-		if s.end < end {
-			if last, ok = slices.BinarySearch(starts, s.end); !ok {
+		if s.End < end {
+			if last, ok = slices.BinarySearch(starts, s.End); !ok {
 				continue
 			}
 		}
@@ -112,7 +110,7 @@ func contextGroups(parts []part, offsets []int, words map[int]span) ([]part, []i
 // textWords returns, for each {}-style replacement string of a plain-text
 // template (--tagstring), the bounds of the text between white space that
 // holds it, in the text the parts make.
-func textWords(parts []part) (offsets []int, words map[int]span) {
+func textWords(parts []part) (offsets []int, words map[int]quoting.Span) {
 	offsets = make([]int, len(parts)+1)
 	var text strings.Builder
 	for i, p := range parts {
@@ -121,7 +119,7 @@ func textWords(parts []part) (offsets []int, words map[int]span) {
 	}
 	offsets[len(parts)] = text.Len()
 	all := text.String()
-	words = map[int]span{}
+	words = map[int]quoting.Span{}
 	for i, p := range parts {
 		if p.kind != partArg || p.col != 0 {
 			continue
@@ -131,7 +129,7 @@ func textWords(parts []part) (offsets []int, words map[int]span) {
 		if j := strings.IndexAny(all[offsets[i+1]:], " \t\n"); j >= 0 {
 			end = offsets[i+1] + j
 		}
-		words[i] = span{start, end}
+		words[i] = quoting.Span{Start: start, End: end}
 	}
 	return offsets, words
 }

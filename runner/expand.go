@@ -3,6 +3,8 @@ package runner
 import (
 	"strconv"
 	"strings"
+
+	"github.com/krun-dev/krun/quoting"
 )
 
 // Args are the values one job's command is built from.
@@ -19,7 +21,7 @@ type Args struct {
 // Expand builds the shell command line of one job: each replacement
 // string becomes its value, quoted for the place it stands in. It fails,
 // with an *UnsafeValueError, for a value that no quoting makes safe where
-// it stands (see writeInContext).
+// it stands (see quoting.Write).
 //
 // With context replace (TemplateOptions.Context) and several fields, each
 // repeated word is written once per field, the copies separated by a
@@ -76,8 +78,8 @@ func writeArg(b *strings.Builder, p *part, fields []string) error {
 		if p.col > len(fields) {
 			// A missing {N} is an empty value: an empty word where it
 			// stands alone, so that the words after it keep their places.
-			if !p.raw && p.ctx.kind == quoteBare {
-				return writeInContext(b, "", p.ctx)
+			if !p.raw && p.ctx.Bare() {
+				return quoting.Write(b, "", p.ctx)
 			}
 			return nil
 		}
@@ -85,7 +87,7 @@ func writeArg(b *strings.Builder, p *part, fields []string) error {
 	}
 	// {} stands for all fields, separated by spaces: separate words where
 	// the template leaves it bare, one string inside quotes.
-	if p.raw || p.ctx.kind != quoteBare || p.ctx.oneWord || len(fields) == 1 {
+	if p.raw || !p.ctx.Bare() || p.ctx.OneWord() || len(fields) == 1 {
 		return writeValue(b, p, joinFields(fields, p.mod))
 	}
 	for i, f := range fields {
@@ -106,7 +108,7 @@ func writeValue(b *strings.Builder, p *part, v string) error {
 		b.WriteString(v)
 		return nil
 	}
-	return writeInContext(b, v, p.ctx)
+	return quoting.Write(b, v, p.ctx)
 }
 
 // joinFields applies mod to every field and joins them with spaces.

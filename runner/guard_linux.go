@@ -2,7 +2,6 @@ package runner
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/krun-dev/krun/procfs"
 )
 
 // The guardian ends a run's jobs when krun dies by any means, kill -9
@@ -227,42 +228,15 @@ func (r *batchedReader) Read(p []byte) (int, error) {
 // killMarked kills every process whose environment holds marker and
 // returns how many it found.
 func killMarked(marker []byte) int {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0
-	}
 	self := os.Getpid()
 	n := 0
-	buf := make([]byte, 0, 4096)
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self {
-			continue
+	for _, pid := range procfs.Pids() {
+		if pid != self && procfs.HasEnv(pid, marker) {
+			unix.Kill(pid, unix.SIGKILL)
+			n++
 		}
-		env, err := readSmall("/proc/"+e.Name()+"/environ", buf[:0])
-		buf = env[:0]
-		if err != nil || !hasEntry(env, marker) {
-			continue
-		}
-		unix.Kill(pid, unix.SIGKILL)
-		n++
 	}
 	return n
-}
-
-// hasEntry reports whether a NUL-separated environment holds entry.
-func hasEntry(env, entry []byte) bool {
-	for len(env) > 0 {
-		i := bytes.IndexByte(env, 0)
-		if i < 0 {
-			i = len(env)
-		}
-		if bytes.Equal(env[:i], entry) {
-			return true
-		}
-		env = env[min(i+1, len(env)):]
-	}
-	return false
 }
 
 // jobSysProcAttr is how a job's shell starts: in its own process group,

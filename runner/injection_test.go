@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/krun-dev/krun/quoting"
 )
 
 // The injection tests run expanded commands through real shells in a
@@ -37,9 +39,9 @@ func runInjection(t *testing.T, shell, tmpl string, values ...string) outcome {
 	}
 	command, err := tp.Expand(Args{Fields: values, Seq: 1, Slot: 1})
 	if err != nil {
-		var unsafe *UnsafeValueError
+		var unsafe *quoting.UnsafeValueError
 		if !errors.As(err, &unsafe) {
-			t.Fatalf("%s: expand %q: %v is not an UnsafeValueError", shell, tmpl, err)
+			t.Fatalf("%s: expand %q: %v is not an quoting.UnsafeValueError", shell, tmpl, err)
 		}
 		return outcome{refused: true, why: err.Error()}
 	}
@@ -229,7 +231,7 @@ func TestUnknownShellRefused(t *testing.T) {
 		}
 	}
 	for _, known := range []string{"/bin/sh", "bash", "dash", "zsh", "ksh", "/usr/bin/bash5.2"} {
-		if d := dialectOf(known); d == dialectUnknown {
+		if !quoting.DialectOf(known).Known() {
 			t.Errorf("dialectOf(%q) is unknown", known)
 		}
 	}
@@ -394,7 +396,7 @@ func TestInjectionContextReplace(t *testing.T) {
 				}
 				fields := []string{v, "x y", v + "'"}
 				command, err := tmpl.Expand(Args{Fields: fields, Seq: 1, Slot: 1})
-				if unsafe := (*UnsafeValueError)(nil); errors.As(err, &unsafe) && strings.ContainsAny(unsafe.Value, evaluatedChars) {
+				if unsafe := (*quoting.UnsafeValueError)(nil); errors.As(err, &unsafe) && strings.ContainsAny(unsafe.Value, quoting.EvaluatedChars) {
 					refused++ // a template that evaluates names (evaluate.go), or zsh
 					continue
 				}

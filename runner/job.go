@@ -76,6 +76,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 			prog = shell
 		}
 	}
+	r.starting <- struct{}{} // a few descriptors for a moment: see descriptors.go
 	var p *process
 	err := r.envErr
 	if err == nil {
@@ -86,6 +87,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		// the shell knows what to do, or what to say.
 		p, err = startProcess(shell, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr)
 	}
+	<-r.starting
 	if err != nil {
 		if attempt == 1 && isDescriptorShortage(err) {
 			return Status{}, true

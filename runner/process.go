@@ -44,6 +44,10 @@ type process struct {
 	halted atomic.Bool
 	// bytes counts the output the job wrote.
 	bytes atomic.Int64
+	// writing counts the copiers in the middle of writing a chunk to the
+	// sink: the pipes may be empty while the last chunk waits for a slow
+	// stdout, and that is not a pipe held open.
+	writing atomic.Int32
 	// tail keeps the end of the job's stderr, for reports; nil if unused.
 	tail *tailBuffer
 	// reap: krun is the subreaper; reap what the job leaves behind.
@@ -153,7 +157,7 @@ func (p *process) copy(dst io.Writer, src *os.File) {
 	// Hide src's WriteTo, which would allocate a buffer of its own for
 	// every job: with thousands of short jobs that is most of krun's
 	// garbage.
-	n, err := io.CopyBuffer(dst, struct{ io.Reader }{src}, *buf)
+	n, err := io.CopyBuffer(countingWriter{dst, &p.writing}, struct{ io.Reader }{src}, *buf)
 	p.bytes.Add(n)
 	if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 		p.errOnce.Do(func() {
@@ -162,6 +166,18 @@ func (p *process) copy(dst io.Writer, src *os.File) {
 		})
 		io.Copy(io.Discard, src)
 	}
+}
+
+// countingWriter counts, in writing, the writes under way.
+type countingWriter struct {
+	w       io.Writer
+	writing *atomic.Int32
+}
+
+func (c countingWriter) Write(p []byte) (int, error) {
+	c.writing.Add(1)
+	defer c.writing.Add(-1)
+	return c.w.Write(p)
 }
 
 // terminate ends the job by seq: each step's signal to the whole process
@@ -244,10 +260,10 @@ var errHeldOutput = fmt.Errorf("its shell exited but processes it left running s
 const maxDrain = 30 * time.Second
 
 // drained waits for the job's output to reach end of file, and reports
-// whether it did. It gives up after pipeGrace with empty pipes: someone
-// holds them open without writing. While data is still waiting in a pipe
-// krun is only slow to move it (a slow stdout), so it waits on, up to
-// maxDrain.
+// whether it did. It gives up after pipeGrace with empty pipes and no
+// chunk on its way to the sink: someone holds them open without writing.
+// While data is still waiting in a pipe, or a chunk waits for a slow
+// stdout, krun is only slow to move it, so it waits on, up to maxDrain.
 func (p *process) drained(done <-chan struct{}) bool {
 	deadline := time.Now().Add(maxDrain)
 	for {
@@ -256,7 +272,7 @@ func (p *process) drained(done <-chan struct{}) bool {
 			return true
 		case <-time.After(pipeGrace):
 		}
-		if time.Now().After(deadline) || (pending(p.stdout) == 0 && pending(p.stderr) == 0) {
+		if time.Now().After(deadline) || (pending(p.stdout) == 0 && pending(p.stderr) == 0 && p.writing.Load() == 0) {
 			select {
 			case <-done:
 				return true

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/krun-dev/krun/quoting"
 )
 
 // hostile are arguments that try every way out of a quoted word.
@@ -101,7 +103,7 @@ func checkQuoting(t *testing.T, v string) {
 				t.Fatalf("%s for %s: parse: %v", tc.name, sh, err)
 			}
 			command, err := tmpl.Expand(Args{Fields: []string{v}, Seq: 1, Slot: 1})
-			if err != nil && strings.HasSuffix(sh, "zsh") && strings.ContainsAny(v, evaluatedChars) {
+			if err != nil && strings.HasSuffix(sh, "zsh") && strings.ContainsAny(v, quoting.EvaluatedChars) {
 				continue // zsh refuses these in every template (evaluate.go)
 			}
 			if err != nil {

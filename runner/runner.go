@@ -51,9 +51,11 @@ type Sink interface {
 	// Begin is called for each job, in start order, just before it starts,
 	// and returns where the job's output goes.
 	Begin(job *Job) JobOutput
-	// Message writes one line of krun's own to standard error, never in the
-	// middle of a job's output.
-	Message(line string)
+	// Message writes one message of krun's own to standard error, never in
+	// the middle of a job's output. The message is the text alone ("job 3:
+	// killed after 5s"); the caller of Run words it for its users (krun's
+	// CLI puts "krun: " before it).
+	Message(msg string)
 }
 
 // JobOutput takes one job's output.
@@ -88,9 +90,10 @@ type Config struct {
 	Observer Observer
 	// DryRun, when set, receives each command line instead of running it.
 	DryRun io.Writer
-	// Verbose prints each command through Sink.Message as it starts,
-	// after the job's tag and a TAB when tagging is on.
-	Verbose bool
+	// Verbose, when set, receives each command line as its job starts,
+	// after the job's tag and a TAB when tagging is on (-v); the caller
+	// writes it where krun's messages go, as it is.
+	Verbose func(line string)
 	// Tag sets each Job.Tag to its arguments joined with spaces, or, when
 	// TagTemplate is set, to that template expanded.
 	Tag         bool
@@ -129,6 +132,10 @@ type Config struct {
 	// words) without one, when the shell is dash or bash, whose behaviour
 	// krun mirrors; the result is the same, minus a fork and an exec.
 	DirectExec bool
+	// ExtraDescriptors is how many files the sink holds open for each
+	// running job (--results files), beyond its pipes: the jobs at once
+	// are capped by the descriptors krun may open (descriptors.go).
+	ExtraDescriptors int
 	// MergeStderr gives each job one pipe for its stdout and stderr, both
 	// written to its output's Stdout: for when krun's two streams are one
 	// file (2>&1), so that a job's lines keep the order it wrote them in.
@@ -230,11 +237,13 @@ type record struct {
 // not be written; the Result is valid either way.
 func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	r := &run{
-		cfg:     cfg,
-		done:    make(chan finished),
-		outFail: make(chan error, 1),
-		quit:    make(chan struct{}),
+		cfg:      cfg,
+		done:     make(chan finished),
+		outFail:  make(chan error, 1),
+		quit:     make(chan struct{}),
+		starting: make(chan struct{}, maxStarting),
 	}
+	r.admitDescriptors()
 	if r.cfg.Env == nil {
 		r.cfg.Env = os.Environ()
 	}
@@ -311,7 +320,15 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 // fields documented otherwise.
 type run struct {
 	cfg      Config
-	inflight int    // jobs whose finished has not arrived
+	inflight int // jobs whose finished has not arrived
+	// fdCap is the most jobs at once the descriptors allow (0: no cap);
+	// fdLimit the limit it comes from; fdCapSaid: the warning was given
+	// (descriptors.go).
+	fdCap     int
+	fdLimit   uint64
+	fdCapSaid bool
+	// starting bounds the process starts under way at once.
+	starting chan struct{}
 	slots    []bool // slots[i]: slot i+1 is taken
 	seq      int64  // records taken from the input, started or skipped
 	result   Result
@@ -417,7 +434,7 @@ func (r *run) startGuard() {
 	r.guardOnce.Do(func() {
 		g, err := startGuard(r.guardToken)
 		if err != nil {
-			r.cfg.Sink.Message(fmt.Sprintf("krun: warning: %v: if krun is killed, its jobs may outlive it", err))
+			r.cfg.Sink.Message(fmt.Sprintf("warning: %v: if krun is killed, its jobs may outlive it", err))
 			return
 		}
 		r.guard = g
@@ -431,6 +448,7 @@ func (r *run) guardPID() int { return r.guard.process() }
 func (r *run) canStart() bool {
 	return !r.stopping && len(r.starved) == 0 && r.retrying == 0 &&
 		(r.cfg.Jobs == 0 || r.inflight < r.cfg.Jobs) &&
+		!r.atDescriptorCap() &&
 		(r.breaker == nil || r.breaker.allows())
 }
 
@@ -459,12 +477,12 @@ func (r *run) start(rec record) {
 	if r.jitter != nil && err == nil {
 		job.Delay = time.Duration(r.jitter.Int64N(int64(r.cfg.Jitter)))
 	}
-	if r.cfg.Verbose && err == nil {
+	if r.cfg.Verbose != nil && err == nil {
 		line := job.Command
 		if job.Tag != "" || r.cfg.Tag {
 			line = job.Tag + "\t" + line // tagged like the job's lines, as GNU parallel
 		}
-		r.cfg.Sink.Message(line)
+		r.cfg.Verbose(line)
 	}
 	r.startGuard()
 	out := r.cfg.Sink.Begin(job)
@@ -495,7 +513,7 @@ func (r *run) timeout() time.Duration {
 
 // notStarted is the status of a try that could not start, and tells why.
 func (r *run) notStarted(job *Job, attempt int, err error) Status {
-	r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: %v", job.Seq, err))
+	r.cfg.Sink.Message(fmt.Sprintf("job %d: %v", job.Seq, err))
 	return Status{Exit: 126, Err: err, Start: time.Now(), Attempt: attempt}
 }
 
@@ -545,7 +563,7 @@ func (r *run) finish(f finished) {
 			r.result.FailedSeqs = append(r.result.FailedSeqs, f.job.Seq)
 		}
 		if why := failureNote(st); why != "" {
-			r.cfg.Sink.Message(fmt.Sprintf("krun: job %d: %s", f.job.Seq, why))
+			r.cfg.Sink.Message(fmt.Sprintf("job %d: %s", f.job.Seq, why))
 		}
 	default:
 		r.result.Succeeded++
@@ -576,7 +594,7 @@ func (r *run) rereadJobs() {
 	n, err := r.cfg.JobsFile.Reread()
 	if err != nil && err.Error() != r.jobsFileErr {
 		r.jobsFileErr = err.Error()
-		r.cfg.Sink.Message(fmt.Sprintf("krun: %v; still running at most %d jobs", err, n))
+		r.cfg.Sink.Message(fmt.Sprintf("%v; still running at most %d jobs", err, n))
 	}
 	if err == nil {
 		r.jobsFileErr = ""
@@ -668,7 +686,7 @@ func (r *run) checkHalt(st Status) {
 
 // report prints a message of krun's and records it as an event.
 func (r *run) report(kind EventKind, msg string) {
-	r.cfg.Sink.Message("krun: " + msg)
+	r.cfg.Sink.Message(msg)
 	r.observe(Event{Kind: kind, Message: msg})
 }
 

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/krun-dev/krun/quoting"
 )
 
 // Unit tests of the run loop, below the binary: real processes, a sink
@@ -115,7 +117,7 @@ func testConfig(t *testing.T, tmpl string, jobs int) Config {
 func TestRunNeverMoreThanJobs(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	cfg := testConfig(t, `cd `+Quote(dir)+` && touch s.{#} && while [ "$(ls s.* | wc -l)" -lt 3 ]; do sleep 0.01; done; echo {}`, 3)
+	cfg := testConfig(t, `cd `+quoting.Quote(dir)+` && touch s.{#} && while [ "$(ls s.* | wc -l)" -lt 3 ]; do sleep 0.01; done; echo {}`, 3)
 	sink, obs := &memSink{}, &inFlight{}
 	cfg.Sink, cfg.Observer = sink, obs
 	var values []string
@@ -146,7 +148,7 @@ func TestRunHaltCounts(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	// Job 1 fails once job 2 runs; job 2 runs until it is ended.
-	cfg := testConfig(t, `cd `+Quote(dir)+` && if [ {} = fail ]; then while [ ! -e long ]; do sleep 0.01; done; exit 7; else touch long; sleep 30; fi`, 2)
+	cfg := testConfig(t, `cd `+quoting.Quote(dir)+` && if [ {} = fail ]; then while [ ! -e long ]; do sleep 0.01; done; exit 7; else touch long; sleep 30; fi`, 2)
 	halt, err := ParseHalt("now,fail=1")
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +176,7 @@ func TestRunRetriesUntilSuccess(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	count := filepath.Join(dir, "tries")
-	cfg := testConfig(t, `echo x >> `+Quote(count)+` && [ "$(wc -l < `+Quote(count)+`)" -ge {} ]`, 1)
+	cfg := testConfig(t, `echo x >> `+quoting.Quote(count)+` && [ "$(wc -l < `+quoting.Quote(count)+`)" -ge {} ]`, 1)
 	cfg.Retries = 3
 	obs := &inFlight{}
 	cfg.Sink, cfg.Observer = &memSink{}, obs

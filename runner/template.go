@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/krun-dev/krun/quoting"
 )
 
 // modifier is the path transformation of a replacement string:
@@ -98,7 +100,23 @@ type part struct {
 	raw bool
 	// ctx is where the replacement string stands in the shell syntax of the
 	// template; it decides how the value is quoted.
-	ctx quoteContext
+	ctx quoting.Context
+}
+
+// pieces is the template's parts as package quoting sees them: literal
+// text, values to quote, and numbers krun makes.
+func pieces(parts []part) []quoting.Piece {
+	ps := make([]quoting.Piece, len(parts))
+	for i, p := range parts {
+		ps[i] = quoting.Piece{Kind: quoting.Number, Text: p.text, Raw: p.raw}
+		switch p.kind {
+		case partLiteral:
+			ps[i].Kind = quoting.Literal
+		case partArg:
+			ps[i].Kind = quoting.Value
+		}
+	}
+	return ps
 }
 
 // Template is a parsed command template. Build one with [ParseTemplate];
@@ -178,13 +196,16 @@ func ParseTemplate(words []string, opt TemplateOptions) (*Template, error) {
 	if parts[0].kind != partLiteral {
 		parts[0].raw = true
 	}
-	offsets, wordSpans, err := analyzeContexts(parts, dialectOf(opt.Shell))
+	an, err := quoting.Analyze(pieces(parts), quoting.DialectOf(opt.Shell))
 	if err != nil {
 		return nil, fmt.Errorf("command template %q: %w", text, err)
 	}
+	for i := range parts {
+		parts[i].ctx = an.Contexts[i]
+	}
 	var groupEnd []int
 	if opt.Context {
-		parts, groupEnd = contextGroups(parts, offsets, wordSpans)
+		parts, groupEnd = contextGroups(parts, an.Offsets, an.Words)
 	}
 	return &Template{parts: parts, text: text, appended: appended, groupEnd: groupEnd}, nil
 }

@@ -1,4 +1,4 @@
-package runner
+package quoting
 
 import (
 	"strings"
@@ -249,7 +249,7 @@ func (pr *probe) scanCall(call *syntax.CallExpr, found func(string)) {
 			case !strings.Contains(text, pr.tag):
 			default:
 				if i, ok := pr.wholeSentinel(text); ok {
-					pr.parts[i].ctx.rule = ruleNoTestName
+					pr.ctxs[i].rule = ruleNoTestName
 					continue
 				}
 				if strings.HasPrefix(text, "-") {
@@ -257,8 +257,8 @@ func (pr *probe) scanCall(call *syntax.CallExpr, found func(string)) {
 					continue
 				}
 				for i := range pr.parts {
-					if pr.parts[i].kind == partArg && strings.HasPrefix(text, pr.sentinel(i)) {
-						pr.parts[i].ctx.rule = ruleNoLeadingDash
+					if pr.parts[i].Kind == Value && strings.HasPrefix(text, pr.sentinel(i)) {
+						pr.ctxs[i].rule = ruleNoLeadingDash
 					}
 				}
 			}
@@ -295,8 +295,8 @@ func (pr *probe) scanOptions(name string, letter byte, args []*syntax.Word, foun
 		// with "-" it would be an option. It may not; then this word is the
 		// first operand.
 		for i := range pr.parts {
-			if pr.parts[i].kind == partArg && strings.HasPrefix(text, pr.sentinel(i)) {
-				pr.parts[i].ctx.rule = ruleNoOption
+			if pr.parts[i].Kind == Value && strings.HasPrefix(text, pr.sentinel(i)) {
+				pr.ctxs[i].rule = ruleNoOption
 			}
 		}
 		return

@@ -1,4 +1,4 @@
-package runner
+package quoting
 
 import (
 	"errors"
@@ -21,11 +21,11 @@ const (
 	quoteArith                         // $(( {} * 2 )), [[ {} -eq 1 ]]
 )
 
-// quoteContext is where a replacement string stands in the shell syntax of
+// Context is where a replacement string stands in the shell syntax of
 // a template: its quoting, and how many backquote substitutions enclose it
 // (each one removes a level of backslashes before the inner command is
 // parsed).
-type quoteContext struct {
+type Context struct {
 	kind       quoteKind
 	backquotes int
 	// numeric: the template evaluates shell arithmetic somewhere and the
@@ -57,23 +57,25 @@ type quoteContext struct {
 // probe is a template under analysis: parsed as shell code with a sentinel
 // word in place of each replacement string.
 type probe struct {
-	parts []part
+	parts []Piece
+	// ctxs[i] is the context of parts[i], as found.
+	ctxs []Context
 	// words[i] is where the shell word holding replacement string i starts
 	// and ends in the probe text, when it stands in one.
-	words map[int]span
+	words map[int]Span
 	// tag is the text of every sentinel: "KRUN", with as many "X" after it
 	// as it takes to appear nowhere in the template, so that template text
 	// can never pass for a sentinel.
 	tag     string
-	dialect dialect
+	dialect Dialect
 }
 
-func newProbe(parts []part, d dialect) *probe {
+func newProbe(parts []Piece, d Dialect) *probe {
 	tag := "KRUN"
 	for {
 		clash := false
 		for _, p := range parts {
-			if strings.Contains(p.text, tag) {
+			if strings.Contains(p.Text, tag) {
 				clash = true
 				break
 			}
@@ -83,7 +85,7 @@ func newProbe(parts []part, d dialect) *probe {
 		}
 		tag += "X"
 	}
-	return &probe{parts: parts, tag: tag, dialect: d, words: map[int]span{}}
+	return &probe{parts: parts, ctxs: make([]Context, len(parts)), tag: tag, dialect: d, words: map[int]Span{}}
 }
 
 // sentinel is the word that stands for replacement string i while the
@@ -94,7 +96,7 @@ func (pr *probe) sentinel(i int) string { return "__" + pr.tag + strconv.Itoa(i)
 // exactly one sentinel.
 func (pr *probe) wholeSentinel(text string) (int, bool) {
 	for i, p := range pr.parts {
-		if p.kind == partArg && text == pr.sentinel(i) {
+		if p.Kind == Value && text == pr.sentinel(i) {
 			return i, true
 		}
 	}
@@ -104,14 +106,14 @@ func (pr *probe) wholeSentinel(text string) (int, bool) {
 // isRawWord reports whether w is the raw leading replacement string, whose
 // value is a command by design (GNU parallel's rule).
 func (pr *probe) isRawWord(w *syntax.Word) bool {
-	if len(pr.parts) == 0 || !pr.parts[0].raw || len(w.Parts) != 1 {
+	if len(pr.parts) == 0 || !pr.parts[0].Raw || len(w.Parts) != 1 {
 		return false
 	}
 	lit, ok := w.Parts[0].(*syntax.Lit)
 	return ok && lit.Value == pr.sentinel(0)
 }
 
-// analyzeContexts parses the template as shell code of dialect d, with a
+// analyzeContexts parses the template as shell code of Dialect d, with a
 // sentinel word in place of each replacement string, and records in each
 // part the quoting context its value will be inserted into. That is what
 // lets krun quote a value so that it reaches the program as one literal
@@ -120,8 +122,19 @@ func (pr *probe) isRawWord(w *syntax.Word) bool {
 // It also returns the layout of the probe text: where each part starts
 // (offsets) and, for each replacement string that stands in a shell word,
 // where that word starts and ends (words), for -X's context replace.
-func analyzeContexts(parts []part, d dialect) (offsets []int, words map[int]span, err error) {
+func Analyze(parts []Piece, d Dialect) (Analysis, error) {
 	pr := newProbe(parts, d)
+	offsets, err := pr.analyze()
+	if err != nil {
+		return Analysis{}, err
+	}
+	return Analysis{Contexts: pr.ctxs, Offsets: offsets, Words: pr.words}, nil
+}
+
+// analyze records the context of each placeholder in pr.ctxs and returns
+// where each piece starts in the probe text.
+func (pr *probe) analyze() (offsets []int, err error) {
+	parts, d := pr.parts, pr.dialect
 	var text strings.Builder
 	n, quoted := 0, false
 	// afterBackslash[i]: replacement string i follows an unpaired backslash.
@@ -129,23 +142,23 @@ func analyzeContexts(parts []part, d dialect) (offsets []int, words map[int]span
 	offsets = make([]int, len(parts)+1)
 	for i, p := range parts {
 		offsets[i] = text.Len()
-		if p.kind == partLiteral {
-			text.WriteString(p.text)
+		if p.Kind == Literal {
+			text.WriteString(p.Text)
 			continue
 		}
 		afterBackslash[i] = endsWithBackslash(text.String())
 		text.WriteString(pr.sentinel(i))
 		n++
-		quoted = quoted || (p.kind == partArg && !p.raw)
+		quoted = quoted || (p.Kind == Value && !p.Raw)
 	}
 	offsets[len(parts)] = text.Len()
 	switch {
 	case n == 0:
-		return offsets, nil, nil
+		return offsets, nil
 	case d == dialectUnknown && quoted:
-		return nil, nil, errors.New("krun quotes values only for sh, dash, ash, bash, ksh93 and zsh, not for this shell: choose one of them with --shell")
+		return nil, errors.New("krun quotes values only for sh, dash, ash, bash, ksh93 and zsh, not for this shell: choose one of them with --shell")
 	case d == dialectUnknown:
-		return offsets, nil, nil // {#} and {%} are numbers, a leading {} a command
+		return offsets, nil // {#} and {%} are numbers, a leading {} a command
 	}
 	lang := syntax.LangBash
 	if d == dialectZsh {
@@ -155,19 +168,19 @@ func analyzeContexts(parts []part, d dialect) (offsets []int, words map[int]span
 	file, err := parser.Parse(strings.NewReader(text.String()), "")
 	if err != nil {
 		if d == dialectZsh {
-			return nil, nil, fmt.Errorf("krun cannot parse it as zsh (%w): run it with --shell bash or --shell sh", pr.unSentinel(err))
+			return nil, fmt.Errorf("krun cannot parse it as zsh (%w): run it with --shell bash or --shell sh", pr.unSentinel(err))
 		}
-		return nil, nil, fmt.Errorf("not valid shell syntax: %w", pr.unSentinel(err))
+		return nil, fmt.Errorf("not valid shell syntax: %w", pr.unSentinel(err))
 	}
 	if err := checkBackquotes(file, text.String()); err != nil {
-		return nil, nil, pr.unSentinel(err)
+		return nil, pr.unSentinel(err)
 	}
 	if err := pr.markContexts(file); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ev := scanEvaluation(file, pr)
 	for i := range parts {
-		ctx := &parts[i].ctx
+		ctx := &pr.ctxs[i]
 		if ev.arithmetic {
 			// With functions, any argument may become $1 of one.
 			ctx.numeric = ctx.intoVariable || ev.functions
@@ -176,13 +189,13 @@ func analyzeContexts(parts []part, d dialect) (offsets []int, words map[int]span
 	}
 	for i, p := range parts {
 		switch {
-		case p.kind == partLiteral || p.raw:
-		case afterBackslash[i] && p.ctx.kind != quoteSingle:
+		case p.Kind == Literal || p.Raw:
+		case afterBackslash[i] && pr.ctxs[i].kind != quoteSingle:
 			// The backslash would escape the quote krun opens.
-			return nil, nil, fmt.Errorf("replacement string %s follows a backslash: remove the backslash", p.text)
+			return nil, fmt.Errorf("replacement string %s follows a backslash: remove the backslash", p.Text)
 		}
 	}
-	return offsets, pr.words, nil
+	return offsets, nil
 }
 
 // markContexts finds each sentinel in the parsed template and records its
@@ -194,12 +207,12 @@ func (pr *probe) markContexts(file *syntax.File) error {
 	var walkErr error
 	mark := func(text string, where syntax.Node, kind quoteKind) {
 		for i := range parts {
-			if parts[i].kind == partLiteral || found[i] || !strings.Contains(text, pr.sentinel(i)) {
+			if parts[i].Kind == Literal || found[i] || !strings.Contains(text, pr.sentinel(i)) {
 				continue
 			}
 			found[i] = true
 			if w := innermostWord(stack); w != nil {
-				pr.words[i] = span{int(w.Pos().Offset()), int(w.End().Offset())}
+				pr.words[i] = Span{int(w.Pos().Offset()), int(w.End().Offset())}
 			}
 			ctx, err := pr.contextOf(parts[i], stack, where)
 			if ctx.kind == quoteBare {
@@ -207,7 +220,7 @@ func (pr *probe) markContexts(file *syntax.File) error {
 				// node itself decides: single quotes, a comment.
 				ctx.kind = kind
 			}
-			parts[i].ctx = ctx
+			pr.ctxs[i] = ctx
 			if walkErr == nil {
 				walkErr = err
 			}
@@ -237,8 +250,8 @@ func (pr *probe) markContexts(file *syntax.File) error {
 		return walkErr
 	}
 	for i, p := range parts {
-		if p.kind != partLiteral && !p.raw && !found[i] {
-			return fmt.Errorf("replacement string %s stands where krun cannot quote a value", p.text)
+		if p.Kind != Literal && !p.Raw && !found[i] {
+			return fmt.Errorf("replacement string %s stands where krun cannot quote a value", p.Text)
 		}
 	}
 	return nil
@@ -260,10 +273,10 @@ func innermostWord(stack []syntax.Node) *syntax.Word {
 // substitution counts, and arithmetic wins over quotes because bash
 // evaluates "$(...)" inside an arithmetic expression even in quotes.
 // It refuses positions where no quoting can make a value literal.
-func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quoteContext, error) {
-	ctx := quoteContext{kind: quoteBare, forceQuote: pr.dialect == dialectZsh}
+func (pr *probe) contextOf(p Piece, stack []syntax.Node, where syntax.Node) (Context, error) {
+	ctx := Context{kind: quoteBare, forceQuote: pr.dialect == dialectZsh}
 	decided, top := false, false
-	quoted := p.raw || p.kind != partArg // nothing to check for these
+	quoted := p.Raw || p.Kind != Value // nothing to check for these
 	offset := where.Pos().Offset()
 	within := func(n syntax.Node) bool {
 		return n != nil && offset >= n.Pos().Offset() && offset < n.End().Offset()
@@ -300,14 +313,14 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 				word = n
 				ctx.forceQuote = ctx.forceQuote || specialWord(n)
 				if !quoted && pr.dialect == dialectZsh && startsWithEquals(n) {
-					return ctx, fmt.Errorf("replacement string %s in a word that starts with =: zsh expands =name to a command's path even quoted", p.text)
+					return ctx, fmt.Errorf("replacement string %s in a word that starts with =: zsh expands =name to a command's path even quoted", p.Text)
 				}
 				if !quoted && pr.afterTilde(n, where) {
-					return ctx, fmt.Errorf("replacement string %s follows a ~: ksh and zsh expand ~'user' even quoted; write \"$HOME\"/%s or the path", p.text, p.text)
+					return ctx, fmt.Errorf("replacement string %s follows a ~: ksh and zsh expand ~'user' even quoted; write \"$HOME\"/%s or the path", p.Text, p.Text)
 				}
 			}
 			if !quoted && !decided && pr.dialect == dialectZsh && globGroup(n) {
-				return ctx, fmt.Errorf("replacement string %s in a zsh glob group or qualifier (...): zsh reads quotes there by its own rules", p.text)
+				return ctx, fmt.Errorf("replacement string %s in a zsh glob group or qualifier (...): zsh reads quotes there by its own rules", p.Text)
 			}
 		case *syntax.Stmt:
 			for _, r := range n.Redirs {
@@ -317,22 +330,22 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 			}
 		case *syntax.ExtGlob:
 			if !quoted {
-				return ctx, fmt.Errorf("replacement string %s inside an extended glob pattern: pass it as an argument instead", p.text)
+				return ctx, fmt.Errorf("replacement string %s inside an extended glob pattern: pass it as an argument instead", p.Text)
 			}
 		case *syntax.ParamExp:
 			if quoted {
 				continue
 			}
 			if n.Param == where {
-				return ctx, fmt.Errorf("replacement string %s follows a $: write ${NAME}%s or \"$NAME\"%s", p.text, p.text, p.text)
+				return ctx, fmt.Errorf("replacement string %s follows a $: write ${NAME}%s or \"$NAME\"%s", p.Text, p.Text, p.Text)
 			}
 			if n.Short {
-				return ctx, fmt.Errorf("replacement string %s inside a subscript $name[...]: use it outside", p.text)
+				return ctx, fmt.Errorf("replacement string %s inside a subscript $name[...]: use it outside", p.Text)
 			}
-			return ctx, fmt.Errorf("replacement string %s inside ${...}: use it outside the braces", p.text)
+			return ctx, fmt.Errorf("replacement string %s inside ${...}: use it outside the braces", p.Text)
 		case *syntax.Redirect:
 			if !quoted && n.Hdoc != nil && within(n.Hdoc) {
-				return ctx, fmt.Errorf("replacement string %s in a here-document: pass it as an argument or variable instead", p.text)
+				return ctx, fmt.Errorf("replacement string %s in a here-document: pass it as an argument or variable instead", p.Text)
 			}
 			if within(n.Word) {
 				ctx.oneWord = true
@@ -342,7 +355,7 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 			}
 		case *syntax.Assign:
 			if !quoted && n.Name == where {
-				return ctx, fmt.Errorf("replacement string %s stands in a variable name", p.text)
+				return ctx, fmt.Errorf("replacement string %s stands in a variable name", p.Text)
 			}
 			arith = n.Index != nil && within(n.Index)
 			if n.Value != nil && within(n.Value) {
@@ -350,16 +363,16 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 			}
 		case *syntax.WordIter:
 			if !quoted && n.Name == where {
-				return ctx, fmt.Errorf("replacement string %s stands in a variable name", p.text)
+				return ctx, fmt.Errorf("replacement string %s stands in a variable name", p.Text)
 			}
 			ctx.intoVariable = true // for x in {}
 		case *syntax.FuncDecl:
 			if !quoted && n.Name == where {
-				return ctx, fmt.Errorf("replacement string %s stands in a function name", p.text)
+				return ctx, fmt.Errorf("replacement string %s stands in a function name", p.Text)
 			}
 		case *syntax.CoprocClause:
 			if !quoted && n.Name != nil && within(n.Name) {
-				return ctx, fmt.Errorf("replacement string %s stands in a coprocess name", p.text)
+				return ctx, fmt.Errorf("replacement string %s stands in a coprocess name", p.Text)
 			}
 		case *syntax.CaseClause:
 			if within(n.Word) {
@@ -385,7 +398,7 @@ func (pr *probe) contextOf(p part, stack []syntax.Node, where syntax.Node) (quot
 		case *syntax.BinaryTest:
 			arith = n.Op >= syntax.TsEql && n.Op <= syntax.TsGtr
 			if !quoted && n.Op == syntax.TsReMatch && pr.dialect == dialectZsh && within(n.Y) {
-				return ctx, fmt.Errorf("replacement string %s in a zsh regular expression (=~), where no quoting makes a value literal", p.text)
+				return ctx, fmt.Errorf("replacement string %s in a zsh regular expression (=~), where no quoting makes a value literal", p.Text)
 			}
 		case *syntax.UnaryTest:
 			arith = n.Op == syntax.TsVarSet || n.Op == syntax.TsRefVar
@@ -520,8 +533,8 @@ func (pr *probe) unSentinel(err error) error {
 		msg = perr.Text
 	}
 	for i, p := range pr.parts {
-		if p.kind != partLiteral {
-			msg = strings.ReplaceAll(msg, pr.sentinel(i), p.text)
+		if p.Kind != Literal {
+			msg = strings.ReplaceAll(msg, pr.sentinel(i), p.Text)
 		}
 	}
 	return errors.New(msg)

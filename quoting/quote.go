@@ -1,4 +1,4 @@
-package runner
+package quoting
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ import (
 // mvdan.cc/sh's syntax.Quote is not used because it refuses non-printable
 // bytes for POSIX shells, and krun must pass any input through as data.
 func Quote(s string) string {
-	if isBareWord(s) {
+	if IsBareWord(s) {
 		return s
 	}
 	var b strings.Builder
@@ -43,9 +43,9 @@ func writeSingleQuoted(b *strings.Builder, s string) {
 	b.WriteByte('\'')
 }
 
-// isBareWord reports whether s can stand unquoted: non-empty, only letters,
+// IsBareWord reports whether s can stand unquoted: non-empty, only letters,
 // digits and punctuation that no shell expands, and not a reserved word.
-func isBareWord(s string) bool {
+func IsBareWord(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -61,10 +61,10 @@ func isBareWord(s string) bool {
 	return !syntax.IsKeyword(s)
 }
 
-// writeInContext writes value so that the shell reads it as literal text at
+// Write writes value so that the shell reads it as literal text at
 // a position with quoting ctx. It fails for values no quoting makes safe
 // (see checkValue).
-func writeInContext(b *strings.Builder, value string, ctx quoteContext) error {
+func Write(b *strings.Builder, value string, ctx Context) error {
 	if err := checkValue(value, ctx); err != nil {
 		return err
 	}
@@ -94,11 +94,11 @@ func writeInContext(b *strings.Builder, value string, ctx quoteContext) error {
 // it stands: a non-number where arithmetic may evaluate it, a "[" in a
 // template with an evaluating construct (evaluate.go), an option where a
 // builtin would then read a variable name.
-func checkValue(value string, ctx quoteContext) error {
+func checkValue(value string, ctx Context) error {
 	switch {
 	case (ctx.kind == quoteArith || ctx.numeric) && !isNumber(value):
 		return &UnsafeValueError{Value: value, Why: "the command evaluates shell arithmetic, where only numbers are safe"}
-	case ctx.evaluator != "" && strings.ContainsAny(value, evaluatedChars):
+	case ctx.evaluator != "" && strings.ContainsAny(value, EvaluatedChars):
 		return &UnsafeValueError{Value: value, Why: "the command uses " + ctx.evaluator + ", where the shell may evaluate a value as a name or arithmetic, and runs the $(...) of a [subscript] in it; values with [ $ or ` are refused there"}
 	case ctx.rule == ruleNoOption && strings.HasPrefix(value, "-"):
 		return &UnsafeValueError{Value: value, Why: "it stands where the builtin reads options, and an option could make it read a variable name"}
@@ -112,12 +112,12 @@ func checkValue(value string, ctx quoteContext) error {
 	return nil
 }
 
-// evaluatedChars are the characters refused in every value of a template
+// EvaluatedChars are the characters refused in every value of a template
 // that may evaluate a value as a name or arithmetic (evaluate.go): "[" opens
 // a subscript, and "$" and "`" start the only expansions a subscript
 // performs. A value without them is inert text there, whatever text of the
 // template surrounds it.
-const evaluatedChars = "[$`"
+const EvaluatedChars = "[$`"
 
 // UnsafeValueError reports a value that cannot be inserted safely: in a
 // template that evaluates shell arithmetic (bash evaluates "$(...)" and
@@ -159,7 +159,7 @@ var backquoteEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`")
 // inside the template's quotes when nothing in it is special there, and
 // otherwise closes them, writes a single-quoted word and reopens them.
 // With force, the value is always single-quoted: where even plain text is
-// special (see quoteContext.forceQuote and inTest).
+// special (see Context.forceQuote and inTest).
 func writeQuoted(b *strings.Builder, value string, kind quoteKind, force bool) {
 	switch kind {
 	case quoteSingle:
@@ -187,12 +187,12 @@ func writeQuoted(b *strings.Builder, value string, kind quoteKind, force bool) {
 		writeSingleQuoted(b, value)
 		b.WriteByte('"')
 	case quoteArith:
-		b.WriteString(value) // checked by writeInContext
+		b.WriteString(value) // checked by Write
 	case quoteComment:
 		// Only a newline ends a comment; nothing else in it is syntax.
 		b.WriteString(strings.ReplaceAll(value, "\n", " "))
 	default:
-		if !force && isBareWord(value) {
+		if !force && IsBareWord(value) {
 			b.WriteString(value)
 			return
 		}
