@@ -7,7 +7,7 @@
 # the CPU time (user + system of everything the command ran, the jobs
 # included). Peak RSS comes from /usr/bin/time: the largest process.
 #
-# Usage: bash scripts/bench.sh            (about 15 minutes on 2 cores)
+# Usage: bash scripts/bench.sh            (15 to 30 minutes on 2 cores)
 #        REPS=5 W1_JOBS=5000 bash scripts/bench.sh
 #
 # Installs GNU parallel and GNU time from Debian's packages when missing.
