@@ -44,7 +44,8 @@ func Pids() []int {
 
 // Stat reads pid's stat line; false when the process is gone.
 func Stat(pid int) (Process, bool) {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	var buf [512]byte
+	stat, err := readFile("/proc/"+strconv.Itoa(pid)+"/stat", buf[:0])
 	if err != nil {
 		return Process{}, false
 	}
@@ -72,6 +73,15 @@ func parseStat(pid int, stat []byte) (Process, bool) {
 
 // Children lists the processes whose parent is ppid.
 func Children(ppid int) []Process {
+	if pids, ok := childPids(ppid); ok {
+		kids := make([]Process, 0, len(pids))
+		for _, pid := range pids {
+			if p, ok := Stat(pid); ok && p.PPid == ppid {
+				kids = append(kids, p)
+			}
+		}
+		return kids
+	}
 	var kids []Process
 	for _, pid := range Pids() {
 		if p, ok := Stat(pid); ok && p.PPid == ppid {
@@ -84,7 +94,7 @@ func Children(ppid int) []Process {
 // HasEnv reports whether pid's environment holds entry ("NAME=VALUE")
 // exactly. A process krun may not read (another user's) does not.
 func HasEnv(pid int, entry []byte) bool {
-	env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	env, err := readFile("/proc/"+strconv.Itoa(pid)+"/environ", make([]byte, 0, 4096))
 	if err != nil {
 		return false
 	}

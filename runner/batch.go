@@ -97,7 +97,14 @@ func (b *Batcher) fieldNumbers() []int { return b.numbers }
 
 // numbered returns the field numbers of records.
 func numbered(records [][]string) []int {
-	var n []int
+	total := 0
+	for _, r := range records {
+		total += len(r)
+	}
+	if total == 0 {
+		return nil
+	}
+	n := make([]int, 0, total)
 	for _, r := range records {
 		for i := range r {
 			n = append(n, i+1)
@@ -242,7 +249,14 @@ func (b *Batcher) recordCost(rec []string) int {
 
 // flatten concatenates the fields of records.
 func flatten(records [][]string) []string {
-	var fields []string
+	n := 0
+	for _, r := range records {
+		n += len(r)
+	}
+	if n == 0 {
+		return nil
+	}
+	fields := make([]string, 0, n)
 	for _, r := range records {
 		fields = append(fields, r...)
 	}

@@ -9,8 +9,8 @@ import (
 
 // Descriptor admission. Every running job holds descriptors in krun: the
 // read ends of its output pipes and the pidfd of its process; starting
-// one takes a few more for a moment (the write ends, /dev/null, exec's
-// error pipe). Rather than find the table full when a job starts, a run
+// one takes a few more for a moment (the write ends, exec's error pipe;
+// /dev/null is opened once, for every job). Rather than find the table full when a job starts, a run
 // admits no more jobs at once than the descriptors krun may still open
 // allow, as GNU parallel does ("Only enough file handles to run N jobs in
 // parallel"), and one start is under way at a time (maxStarting).

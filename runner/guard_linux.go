@@ -5,8 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"strconv"
 	"sync"
@@ -68,18 +68,23 @@ func startGuard(token string) (*guard, error) {
 	}
 	// argv[0] "krun": a binary that dispatches on its name (the test
 	// binary does) runs krun's main, which runs GuardMain.
-	cmd := &exec.Cmd{Path: self, Args: []string{"krun"}}
-	cmd.Env = append(os.Environ(), GuardEnv+"="+token)
-	cmd.ExtraFiles = []*os.File{r} // descriptor 3 = guardFD
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	err = cmd.Start()
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("start the guardian: %w", err)
+	}
+	env, _ := runEnv(append(os.Environ(), GuardEnv+"="+token))
+	files := []uintptr{null.Fd(), null.Fd(), null.Fd(), r.Fd()} // descriptor 3 = guardFD
+	c, err := spawn(self, []string{"krun"}, env, files, &syscall.SysProcAttr{Setpgid: true})
+	null.Close()
 	r.Close()
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("start the guardian: %w", err)
 	}
-	go cmd.Wait() // reaped when it ends after krun closes the pipe
-	return &guard{w: w, pid: cmd.Process.Pid}, nil
+	go c.wait() // reaped when it ends after krun closes the pipe
+	return &guard{w: w, pid: c.pid}, nil
 }
 
 // watch registers a job's process group; forget removes it.
@@ -96,11 +101,19 @@ func (g *guard) send(op byte, pgid int) {
 	g.w.Write(append(line, '\n')) // a dead guardian guards nothing: ignore
 }
 
-// close tells the guardian that krun ends normally.
-func (g *guard) close() {
-	if g != nil {
-		g.w.Close()
+// close tells the guardian that krun ends normally; clean, that nothing
+// its jobs started is left (swept), so the guardian need not look for
+// the run's marker in every process.
+func (g *guard) close(clean bool) {
+	if g == nil {
+		return
 	}
+	if clean {
+		g.mu.Lock()
+		g.w.Write([]byte(".\n"))
+		g.mu.Unlock()
+	}
+	g.w.Close()
 }
 
 // process returns the guardian's process ID once it started, or 0.
@@ -120,23 +133,19 @@ func GuardMain() int {
 		return 2
 	}
 	signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGPIPE, syscall.SIGTSTP)
-	groups := map[int]bool{}
-	sc := bufio.NewScanner(os.NewFile(guardFD, "guardian pipe"))
+	// The guardian acts only at end of file: it reads krun's lines in
+	// batches (batchedReader), waking a few times a second at most
+	// rather than twice per job, and blocks in read(2) meanwhile.
+	syscall.SetNonblock(guardFD, false)
+	sc := bufio.NewScanner(&batchedReader{fd: guardFD})
+	var log guardLog
 	for sc.Scan() {
-		line := sc.Text()
-		if len(line) < 2 {
-			continue
-		}
-		pgid, err := strconv.Atoi(line[1:])
-		if err != nil || pgid <= 1 {
-			continue
-		}
-		if line[0] == '+' {
-			groups[pgid] = true
-		} else {
-			delete(groups, pgid)
-		}
+		log.line(sc.Text())
 	}
+	if log.cleanEnd() {
+		return 0 // krun ended normally and swept what its jobs left
+	}
+	groups := log.groups
 	for pgid := range groups {
 		unix.Kill(-pgid, unix.SIGKILL)
 	}
@@ -150,6 +159,70 @@ func GuardMain() int {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return 0
+}
+
+// guardLog is what krun told its guardian: the job groups registered,
+// and whether krun ended normally, its jobs' leftovers swept (a last
+// line ".").
+type guardLog struct {
+	groups map[int]bool
+	clean  bool
+}
+
+// line takes one line from krun: +PGID, -PGID or ".".
+func (l *guardLog) line(line string) {
+	if l.groups == nil {
+		l.groups = map[int]bool{}
+	}
+	l.clean = line == "."
+	if len(line) < 2 {
+		return
+	}
+	pgid, err := strconv.Atoi(line[1:])
+	if err != nil || pgid <= 1 {
+		return
+	}
+	if line[0] == '+' {
+		l.groups[pgid] = true
+	} else {
+		delete(l.groups, pgid)
+	}
+}
+
+// cleanEnd reports whether krun's last word was that it ended normally
+// with nothing left: no group registered, leftovers swept.
+func (l *guardLog) cleanEnd() bool { return l.clean && len(l.groups) == 0 }
+
+// guardBatch is how long the guardian lets krun's lines gather between
+// two reads of its pipe: the most it adds to ending a killed krun's jobs.
+const guardBatch = 10 * time.Millisecond
+
+// batchedReader reads a blocking descriptor, pausing guardBatch before
+// every read but the first.
+type batchedReader struct {
+	fd   int
+	read bool
+}
+
+func (r *batchedReader) Read(p []byte) (int, error) {
+	if r.read {
+		// In a system call, not a runtime timer: nothing else runs.
+		ts := syscall.NsecToTimespec(guardBatch.Nanoseconds())
+		syscall.Nanosleep(&ts, nil)
+	}
+	r.read = true
+	for {
+		n, err := syscall.Read(r.fd, p)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return 0, err
+		case n == 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
 }
 
 // killMarked kills every process whose environment holds marker and

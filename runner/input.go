@@ -102,6 +102,8 @@ type Inputs struct {
 	warnedNUL bool
 	// names are the column names of --header.
 	names []string
+	// slab is room for the next records (newRecord).
+	slab []string
 }
 
 // OpenInputs opens every input source up front, so that an unreadable file
@@ -296,7 +298,7 @@ func (in *Inputs) Next() ([]string, error) {
 // sources, stopping at the shortest) and splits them into fields.
 func (in *Inputs) readRecord(group []itemReader) ([]string, error) {
 	for {
-		items := make([]string, len(group))
+		items := in.newRecord(len(group))
 		for i, r := range group {
 			item, err := r.next()
 			if err != nil {
@@ -310,22 +312,40 @@ func (in *Inputs) readRecord(group []itemReader) ([]string, error) {
 	}
 }
 
+// newRecord returns room for a record of n items: a piece of a larger
+// slice, shared with the next records, which saves an allocation per
+// record. Each piece's capacity ends with it, so no append runs into
+// another record.
+func (in *Inputs) newRecord(n int) []string {
+	const slab = 256
+	if n > slab/4 {
+		return make([]string, n)
+	}
+	if len(in.slab) < n {
+		in.slab = make([]string, slab)
+	}
+	rec := in.slab[:n:n]
+	in.slab = in.slab[n:]
+	return rec
+}
+
 // fields turns the items of one record into its fields, split into
 // columns with a column separator. It reports false for a record that -r
 // skips: every item empty or white space.
 func (in *Inputs) fields(items []string) ([]string, bool) {
 	blank := true
-	rec := make([]string, 0, len(items))
+	rec := items // the fields are the items, without columns
+	if in.opt.ColSep != nil {
+		rec = make([]string, 0, len(items))
+	}
 	for _, item := range items {
-		if strings.TrimLeft(item, " \t\r\n") != "" {
+		if blank && !isBlank(item) {
 			blank = false
 		}
 		if in.opt.CSV != 0 {
 			rec = append(rec, splitCSV(item, in.opt.CSV)...)
 		} else if in.opt.ColSep != nil {
 			rec = append(rec, in.opt.ColSep.Split(item, -1)...)
-		} else {
-			rec = append(rec, item)
 		}
 	}
 	if in.opt.SkipBlank && blank {
@@ -348,6 +368,19 @@ func (in *Inputs) fields(items []string) ([]string, bool) {
 		}
 	}
 	return rec, true
+}
+
+// isBlank reports whether s is empty or only spaces, tabs, CRs and
+// newlines, the white space -r skips.
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\r', '\n':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // nulWarning is the warning for a NUL byte in the input, given once.

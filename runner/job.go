@@ -88,7 +88,7 @@ func (r *run) quitting() bool {
 func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st Status, starved, evicted bool) {
 	start := time.Now()
 	r.observe(Event{Kind: EventStart, Job: job, Attempt: attempt, Time: start})
-	env := r.slotEnv(jobEnv(r.cfg.Env, job), job)
+	env := r.slotEnv(jobEnv(r.env, job), job)
 	shell := program{path: r.cfg.Shell, argv: []string{r.cfg.Shell, "-c", job.Command}, env: env}
 	r.terminal(&shell)
 	prog, direct := shell, false
@@ -113,8 +113,12 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		}
 		stdin = f
 	}
-	p, err := startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr, stdin)
-	if err != nil && direct && !isDescriptorShortage(err) {
+	var p *process
+	err := r.envErr
+	if err == nil {
+		p, err = startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr, stdin)
+	}
+	if err != nil && direct && !isDescriptorShortage(err) && err != r.envErr {
 		// Not executable after all (a script without #!, no permission):
 		// the shell knows what to do, or what to say.
 		p, err = startProcess(shell, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr, stdin)
@@ -142,8 +146,8 @@ func (r *run) watch(p *process, job *Job, attempt int, limit time.Duration, star
 	p.reap = r.cfg.ReapOrphans
 	r.procs.add(p)
 	defer r.procs.remove(p)
-	r.guard.watch(p.cmd.Process.Pid) // its process group
-	defer r.guard.forget(p.cmd.Process.Pid)
+	r.guard.watch(p.child.pid) // its process group
+	defer r.guard.forget(p.child.pid)
 	var timedOut atomic.Bool
 	if limit > 0 {
 		timer := time.AfterFunc(limit, func() {

@@ -12,13 +12,9 @@ import (
 // /proc/sys/fs/pipe-max-size) only leaves the default.
 const jobPipeSize = 1 << 20
 
-// growPipe enlarges the pipe of f.
-func growPipe(f *os.File) {
-	if rc, err := f.SyscallConn(); err == nil {
-		rc.Control(func(fd uintptr) {
-			unix.FcntlInt(fd, unix.F_SETPIPE_SZ, jobPipeSize)
-		})
-	}
+// growPipe enlarges the pipe of descriptor fd.
+func growPipe(fd int) {
+	unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, jobPipeSize)
 }
 
 // pending returns how many bytes wait unread in the pipe f.

@@ -5,7 +5,7 @@ package runner
 import "os"
 
 // growPipe does nothing where pipes cannot be resized.
-func growPipe(*os.File) {}
+func growPipe(int) {}
 
 // pending cannot tell where FIONREAD is not used: assume nothing waits.
 func pending(*os.File) int { return 0 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -23,11 +22,14 @@ const pipeGrace = 2 * time.Second
 // and the goroutines that copy its output.
 type process struct {
 	job    *Job
-	cmd    *exec.Cmd
+	child  *child
 	out    JobOutput
 	stdout *os.File // read ends of the job's pipes
 	stderr *os.File
-	copied sync.WaitGroup
+	// copying counts the copiers still running; the last one closes
+	// copied.
+	copying atomic.Int32
+	copied  chan struct{}
 	// copyErr is the first error writing the job's output to its sink.
 	copyErr error
 	errOnce sync.Once
@@ -90,64 +92,65 @@ var copyBuffers = sync.Pool{New: func() any {
 // goes into the same pipe as its stdout, to out's stdout: one pipe keeps
 // the order in which the job wrote its lines to the two.
 func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), tailSize int, merged bool, stdin *os.File) (*process, error) {
-	outR, outW, err := os.Pipe()
+	null, err := devNull()
 	if err != nil {
-		return nil, fmt.Errorf("create output pipe: %w", err)
+		return nil, err
+	}
+	outR, outW, err := outputPipe()
+	if err != nil {
+		return nil, err
 	}
 	errR, errW := outR, outW
 	if !merged {
-		if errR, errW, err = os.Pipe(); err != nil {
+		if errR, errW, err = outputPipe(); err != nil {
 			outR.Close()
-			outW.Close()
-			return nil, fmt.Errorf("create output pipe: %w", err)
+			syscall.Close(outW)
+			return nil, err
 		}
 	}
-	growPipe(outR)
 	var ctlR, ctlW *os.File
 	if prog.control {
 		if ctlR, ctlW, err = os.Pipe(); err != nil {
 			outR.Close()
-			outW.Close()
+			syscall.Close(outW)
 			if !merged {
 				errR.Close()
-				errW.Close()
+				syscall.Close(errW)
 			}
 			return nil, fmt.Errorf("create control pipe: %w", err)
 		}
 	}
-	cmd := &exec.Cmd{
-		Path:        prog.path,
-		Args:        prog.argv,
-		Env:         prog.env,
-		Stdout:      outW,
-		Stderr:      errW,
-		SysProcAttr: jobSysProcAttr(),
-	}
-	if prog.output != nil {
-		cmd.Stdout, cmd.Stderr = prog.output, prog.output
-	}
+	// The child's standard input: /dev/null, or the terminal (-o), a
+	// block of --pipe, or a host's control pipe; its output: the pipes,
+	// or the terminal (-o on a terminal).
+	attr := jobSysProcAttr()
+	in := uintptr(null)
 	if prog.stdin != nil {
-		cmd.Stdin = prog.stdin
+		in = prog.stdin.Fd()
 		if prog.foreground {
-			cmd.SysProcAttr.Foreground = true
-			cmd.SysProcAttr.Ctty = int(prog.stdin.Fd())
+			attr.Foreground = true
+			attr.Ctty = int(prog.stdin.Fd())
 		}
 	}
 	if stdin != nil {
-		cmd.Stdin = stdin // a file: the process reads it directly
+		in = stdin.Fd() // a file: the process reads it directly
 	}
 	if ctlR != nil {
-		cmd.Stdin = ctlR
+		in = ctlR.Fd()
 	}
-	err = cmd.Start()
+	outFD, errFD := uintptr(outW), uintptr(errW)
+	if prog.output != nil {
+		outFD, errFD = prog.output.Fd(), prog.output.Fd()
+	}
+	c, err := spawn(prog.path, prog.argv, prog.env, []uintptr{in, outFD, errFD}, attr)
 	if ctlR != nil {
 		ctlR.Close()
 	}
 	// The child has its own copies of the write ends; closing ours lets
 	// the readers see end of file when the job's processes are gone.
-	outW.Close()
+	syscall.Close(outW)
 	if !merged {
-		errW.Close()
+		syscall.Close(errW)
 	}
 	if err != nil {
 		outR.Close()
@@ -159,14 +162,14 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 		}
 		return nil, err
 	}
-	p := &process{job: job, cmd: cmd, out: out, stdout: outR, stderr: errR, onCopyErr: onCopyErr, exited: make(chan struct{}), control: ctlW}
+	p := &process{job: job, child: c, out: out, stdout: outR, stderr: errR, onCopyErr: onCopyErr, exited: make(chan struct{}), copied: make(chan struct{}), control: ctlW}
 	var tail io.Writer
 	if tailSize > 0 {
 		p.tail = &tailBuffer{max: tailSize}
 		tail = p.tail
 	}
 	if merged {
-		p.copied.Add(1)
+		p.copying.Store(1)
 		dst := out.Stdout()
 		if tail != nil {
 			dst = io.MultiWriter(tail, dst)
@@ -174,7 +177,7 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 		go p.copy(dst, outR)
 		return p, nil
 	}
-	p.copied.Add(2)
+	p.copying.Store(2)
 	go p.copy(out.Stdout(), outR)
 	errDst := out.Stderr()
 	if tail != nil {
@@ -184,10 +187,30 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 	return p, nil
 }
 
+// outputPipe makes a pipe for a job's output: the read end in the poller,
+// enlarged (growPipe), the write end a plain descriptor for the child.
+func outputPipe() (r *os.File, w int, err error) {
+	fds, err := cloexecPipe()
+	if err != nil {
+		return nil, -1, fmt.Errorf("create output pipe: %w", err)
+	}
+	growPipe(fds[0])
+	if err := syscall.SetNonblock(fds[0], true); err != nil {
+		syscall.Close(fds[0])
+		syscall.Close(fds[1])
+		return nil, -1, fmt.Errorf("create output pipe: %w", os.NewSyscallError("setnonblock", err))
+	}
+	return os.NewFile(uintptr(fds[0]), "|0"), fds[1], nil
+}
+
 // copy moves one output stream of the job to the sink. After a write error
 // it keeps draining the pipe, so that the job is never blocked on output.
 func (p *process) copy(dst io.Writer, src *os.File) {
-	defer p.copied.Done()
+	defer func() {
+		if p.copying.Add(-1) == 0 {
+			close(p.copied)
+		}
+	}()
 	buf := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(buf)
 	// Hide src's WriteTo, which would allocate a buffer of its own for
@@ -245,7 +268,7 @@ func (p *process) signal(sig syscall.Signal) {
 		return
 	}
 	// ESRCH only means the group is already gone.
-	_ = syscall.Kill(-p.cmd.Process.Pid, sig)
+	_ = syscall.Kill(-p.child.pid, sig)
 }
 
 // forwardSignal sends sig to the job on its host, and reports whether
@@ -277,14 +300,10 @@ func (p *process) closeControl() {
 // process group, and waits for the output to be copied. It returns the
 // job's exit status.
 func (p *process) wait() Status {
-	err := p.cmd.Wait()
+	ws, err := p.child.wait()
 	close(p.exited)
 	p.closeControl()
-	done := make(chan struct{})
-	go func() {
-		p.copied.Wait()
-		close(done)
-	}()
+	done := p.copied
 	// The job is over when its shell exits. Its output is complete when
 	// the pipes reach end of file; if processes it left in the background
 	// still hold them, the job did not really end: they are killed and the
@@ -292,9 +311,9 @@ func (p *process) wait() Status {
 	held := !p.drained(done)
 	// Nothing the job started may outlive it.
 	if p.reap {
-		if syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) == nil {
+		if syscall.Kill(-p.child.pid, syscall.SIGKILL) == nil {
 			// There were leftovers: once dead they are krun's zombies.
-			defer reapGroup(p.cmd.Process.Pid)
+			defer reapGroup(p.child.pid)
 		}
 	} else {
 		p.signal(syscall.SIGKILL)
@@ -309,7 +328,7 @@ func (p *process) wait() Status {
 	}
 	p.stdout.Close()
 	p.stderr.Close()
-	st := statusOf(p.cmd.ProcessState, err)
+	st := statusOf(ws, err)
 	st.Killed = p.killed.Load()
 	st.Halted = st.Killed && p.halted.Load()
 	st.Bytes = p.bytes.Load()
@@ -389,15 +408,15 @@ type Status struct {
 // ended by a --halt rule.
 func (s Status) Failed() bool { return !s.Halted && (s.Exit != 0 || s.Err != nil || s.Killed) }
 
-// statusOf turns the result of exec.Cmd.Wait into a Status.
-func statusOf(ps *os.ProcessState, err error) Status {
-	if ps == nil {
+// statusOf turns the result of waiting for a job's process into a Status.
+func statusOf(ws syscall.WaitStatus, err error) Status {
+	if err != nil {
 		return Status{Exit: 1, Err: err}
 	}
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+	if ws.Signaled() {
 		return Status{Exit: 128 + int(ws.Signal()), Signal: ws.Signal()}
 	}
-	return Status{Exit: ps.ExitCode()}
+	return Status{Exit: ws.ExitStatus()}
 }
 
 // tailBuffer keeps the last max bytes written to it.

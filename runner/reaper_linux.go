@@ -31,12 +31,13 @@ func reapGroup(pgid int) {
 
 // sweepOrphans kills and reaps every remaining child of krun but the
 // guardian and the hosts' connections (spare); called when no job runs
-// any more, every other child is something a job left behind.
-func sweepOrphans(spare ...int) {
+// any more, every other child is something a job left behind. It reports
+// whether none is left.
+func sweepOrphans(spare ...int) bool {
 	for round := 0; round < 10; round++ {
 		kids := slices.DeleteFunc(procfs.Children(os.Getpid()), func(c procfs.Process) bool { return slices.Contains(spare, c.Pid) })
 		if len(kids) == 0 {
-			return
+			return true
 		}
 		for _, c := range kids {
 			syscall.Kill(c.Pid, syscall.SIGKILL)
@@ -44,4 +45,5 @@ func sweepOrphans(spare ...int) {
 			syscall.Wait4(c.Pid, &ws, 0, nil)
 		}
 	}
+	return false
 }

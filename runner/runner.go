@@ -321,6 +321,7 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 			r.cfg.Env = append(slices.Clip(r.cfg.Env), marker)
 		}
 	}
+	r.env, r.envErr = runEnv(r.cfg.Env)
 	if cfg.Jitter > 0 {
 		r.jitter = rand.New(rand.NewPCG(cfg.Seed, randJitter))
 	}
@@ -328,10 +329,8 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 		becomeSubreaper()
 	}
 	defer func() {
-		if cfg.ReapOrphans {
-			sweepOrphans(append(r.hostPIDs(), r.guardPID())...)
-		}
-		r.guard.close()
+		swept := cfg.ReapOrphans && sweepOrphans(append(r.hostPIDs(), r.guardPID())...)
+		r.guard.close(swept)
 	}()
 	records := make(chan record)
 	stopInput := make(chan struct{})
@@ -415,6 +414,10 @@ type run struct {
 	guardToken string
 	guardOnce  sync.Once
 	guard      *guard
+	// env is the jobs' environment but for each job's own variables
+	// (runEnv); envErr, when set, keeps every job from starting.
+	env    []string
+	envErr error
 	// jitter draws the start delays (Config.Jitter); nil when off.
 	jitter *rand.Rand
 	// jobsFileErr is the last problem with -j FILE, said once.

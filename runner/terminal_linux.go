@@ -17,7 +17,7 @@ func (r *run) takeTerminalBack(prog program, p *process) {
 	r.ttyMu.Lock()
 	defer r.ttyMu.Unlock()
 	fd := int(prog.stdin.Fd())
-	if fg, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); err != nil || fg != p.cmd.Process.Pid {
+	if fg, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); err != nil || fg != p.child.pid {
 		return
 	}
 	runtime.LockOSThread()

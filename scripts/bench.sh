@@ -2,10 +2,12 @@
 # bench.sh: krun side by side with xargs -P and GNU parallel, on the same
 # machine in one run. The tools take turns (round-robin) in every
 # repetition, so a slow moment of the machine hits all of them; the table
-# shows medians, and ratios to xargs taken pair by pair within the same
-# repetition. Peak RSS comes from /usr/bin/time.
+# shows medians, and ratios to the baseline (xargs; flock for krun append)
+# taken pair by pair within the same repetition, for the wall time and for
+# the CPU time (user + system of everything the command ran, the jobs
+# included). Peak RSS comes from /usr/bin/time: the largest process.
 #
-# Usage: bash scripts/bench.sh            (about 12 minutes on 2 cores)
+# Usage: bash scripts/bench.sh            (15 to 30 minutes on 2 cores)
 #        REPS=5 W1_JOBS=5000 bash scripts/bench.sh
 #        ONLY=W6 bash scripts/bench.sh   (only the remote workload)
 #        W7_MIB=256 bash scripts/bench.sh   (a smaller --pipe input, W7)
@@ -34,13 +36,19 @@ ONLY=${ONLY:-}
 # wc -l, -j2 (--pipe and --pipepart).
 W7_MIB=${W7_MIB:-1024}
 W7_BLOCK=${W7_BLOCK:-10M}
+# Start-up: a loop of STARTS calls of one job each; the table shows the
+# cost of one call. APPENDS: a loop of calls of krun append.
+STARTS=${STARTS:-200}
+APPENDS=${APPENDS:-1000}
 
 need() { command -v "$1" >/dev/null 2>&1; }
 if ! need parallel || ! [ -x /usr/bin/time ]; then
 	sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
 	$sudo apt-get update -qq && $sudo apt-get install -y -qq parallel time >/dev/null
 fi
-go build -o krun .
+# Without cgo: the binary is static, so neither krun nor its guardian
+# loads libc at start-up (about 1 ms each; see the README's Install).
+CGO_ENABLED=0 go build -o krun .
 KRUN=$PWD/krun
 tmp=$(mktemp -d)
 sshd_pids="" # W6's servers, killed at exit whatever happens
@@ -51,14 +59,20 @@ PAR="parallel --will-cite"
 # Every tool runs shell commands with the same shell: dash, Debian's sh.
 export SHELL=/bin/sh PARALLEL_SHELL=/bin/sh
 
-# run NAME CMD: time one command (a bash string) under GNU time; append
-# "name rep wall maxrss_kb user sys" to $tmp/results.
+# run NAME CMD [CALLS]: time one command (a bash string) under GNU time;
+# append "name rep wall maxrss_kb user sys calls" to $tmp/results. CALLS
+# is how many calls of the tool CMD makes (a loop), for a cost per call.
 run() {
-	local name=$1 cmd=$2
+	local name=$1 cmd=$2 calls=${3:-1}
 	/usr/bin/time -f '%e %M %U %S' -o "$tmp/t" bash -c "$cmd" >/dev/null 2>"$tmp/err" || {
 		echo "bench: $name failed:" >&2; tail -5 "$tmp/err" >&2; exit 1; }
-	echo "$name $rep $(cat "$tmp/t")" >>"$tmp/results"
+	echo "$name $rep $(cat "$tmp/t") $calls" >>"$tmp/results"
 }
+
+# W4's job: W4_LINES lines of 200 bytes, each naming its job.
+cat >"$tmp/gen4.sh" <<EOS
+awk -v j="\$1" 'BEGIN { x = sprintf("%190s", ""); gsub(/ /, "x", x); for (i = 0; i < $W4_LINES; i++) printf "%d %06d %s\\n", j, i % 1000000, x }'
+EOS
 
 # workload ID: the commands of each tool for workload ID, in turn.
 workload() {
@@ -83,6 +97,20 @@ workload() {
 		run "$id krun" "seq $W2_JOBS | $KRUN -j2 '$gen # {}' | wc -c"
 		run "$id xargs" "seq $W2_JOBS | xargs -P2 -I{} sh -c '$gen # {}' | wc -c"
 		run "$id parallel" "seq $W2_JOBS | $PAR -j2 '$gen # {}' | wc -c" ;;
+	W4)
+		run "$id krun" "seq $W4_JOBS | $KRUN -j $W4_JOBS sh $tmp/gen4.sh | wc -c"
+		run "$id xargs" "seq $W4_JOBS | xargs -P $W4_JOBS -n1 sh $tmp/gen4.sh | wc -c"
+		run "$id parallel" "seq $W4_JOBS | $PAR -j $W4_JOBS sh $tmp/gen4.sh | wc -c" ;;
+	start)
+		# One call running one job, STARTS times: the cost of a start.
+		run "$id krun" "for i in \$(seq $STARTS); do $KRUN true ::: 1; done" "$STARTS"
+		run "$id xargs" "for i in \$(seq $STARTS); do echo 1 | xargs true; done" "$STARTS"
+		run "$id parallel" "for i in \$(seq $STARTS); do $PAR true ::: 1; done" "$STARTS" ;;
+	append)
+		# A script appending a line per call to a shared file, under a lock.
+		rm -f "$tmp/app.krun" "$tmp/app.flock"
+		run "$id krun" "for i in \$(seq $APPENDS); do echo x | $KRUN append $tmp/app.krun; done" "$APPENDS"
+		run "$id flock" "for i in \$(seq $APPENDS); do echo x | flock $tmp/app.flock sh -c 'cat >> $tmp/app.flock'; done" "$APPENDS" ;;
 	W5-one)
 		run "$id krun" "seq $W5_ONE_ARGS | $KRUN -j2 true"
 		run "$id xargs" "seq $W5_ONE_ARGS | xargs -P2 -n1 true"
@@ -151,6 +179,7 @@ if [ "$ONLY" = W6 ]; then
 fi
 
 ids="W1-j2 W1-j8 W1-sh W2 W5-one W5-n1000"
+ids="W1-j2 W1-j8 W1-sh W2 W4 W5-one W5-n1000 start append"
 for rep in $(seq 1 "$REPS"); do
 	for id in $ids; do
 		echo "bench: rep $rep $id" >&2
@@ -158,23 +187,32 @@ for rep in $(seq 1 "$REPS"); do
 	done
 done
 
-# The table: medians, and the median of the per-repetition ratios.
+# The table: medians, and the median of the per-repetition ratios; a loop
+# of calls (start, append) is shown per call.
 python3 - "$tmp/results" <<'EOF'
 import sys, statistics, collections
 rows = [l.split() for l in open(sys.argv[1])]
 data = collections.defaultdict(dict)  # (workload, tool) -> rep -> (wall, rss, cpu)
-for w, tool, rep, wall, rss, user, sys_ in rows:
-    data[(w, tool)][rep] = (float(wall), int(rss), float(user) + float(sys_))
-print("| workload | tool | wall (median) | vs xargs | CPU user+sys | peak RSS |")
-print("|---|---|---|---|---|---|")
+for w, tool, rep, wall, rss, user, sys_, calls in rows:
+    c = int(calls)
+    data[(w, tool)][rep] = (float(wall) / c, int(rss), (float(user) + float(sys_)) / c)
+def fmt(s):
+    return "%.2f s" % s if s >= 0.1 else "%.1f ms" % (s * 1000)
+print("| workload | tool | wall (median) | wall vs base | CPU user+sys | CPU vs base | peak RSS |")
+print("|---|---|---|---|---|---|---|")
 for w in dict.fromkeys(k[0] for k in data):
-    x = data[(w, "xargs")]
-    for tool in ("krun", "xargs", "parallel"):
+    tools = [t for (ww, t) in data if ww == w]
+    base = "flock" if "flock" in tools else "xargs"
+    x = data[(w, base)]
+    for tool in ["krun", base] + [t for t in tools if t not in ("krun", base)]:
         d = data[(w, tool)]
-        ratios = [d[r][0] / x[r][0] for r in d if r in x and x[r][0] > 0]
-        print("| %s | %s | %.2f s | %.2fx | %.2f s | %d MiB |" % (
-            w, tool, statistics.median(v[0] for v in d.values()), statistics.median(ratios),
-            statistics.median(v[2] for v in d.values()), max(v[1] for v in d.values()) // 1024))
+        def ratio(i):
+            rs = [d[r][i] / x[r][i] for r in d if r in x and x[r][i] > 0]
+            return "%.2fx" % statistics.median(rs) if rs else "-"
+        print("| %s | %s | %s | %s | %s | %s | %d MiB |" % (
+            w, tool, fmt(statistics.median(v[0] for v in d.values())), ratio(0),
+            fmt(statistics.median(v[2] for v in d.values())), ratio(2),
+            max(v[1] for v in d.values()) // 1024))
 EOF
 
 # W3: one job writing W3_MIB MiB: peak RSS, and the most bytes spooled to
@@ -215,9 +253,6 @@ w3 xargs "echo 1 | xargs -I{} sh -c '$gen3 # {}' | wc -c" "xargs"
 
 # W4: 8 jobs x 100,000 lines of 200 bytes at once; torn lines are lines
 # that are not exactly one job's line.
-cat >"$tmp/gen4.sh" <<EOS
-awk -v j="\$1" 'BEGIN { x = sprintf("%190s", ""); gsub(/ /, "x", x); for (i = 0; i < $W4_LINES; i++) printf "%d %06d %s\\n", j, i % 1000000, x }'
-EOS
 echo
 echo "| workload | tool | torn lines |"
 echo "|---|---|---|"

@@ -1,0 +1,29 @@
+package runner
+
+import "testing"
+
+// The guardian skips its search for the run's marker only when krun's
+// last word was "." with no job group registered: a normal end, swept.
+func TestGuardLogCleanEnd(t *testing.T) {
+	for _, c := range []struct {
+		lines []string
+		clean bool
+	}{
+		{nil, false}, // krun died before it said anything
+		{[]string{"."}, true},
+		{[]string{"+12", "-12", "+13", "-13", "."}, true},
+		{[]string{"+12", "-12", "+13", "-13"}, false}, // died between jobs
+		{[]string{"+12", "."}, false},                 // a group still registered
+		{[]string{"+12", "-12", ".", "+13"}, false},
+		{[]string{"+12", "-12", "", "."}, true},
+		{[]string{"+1", "+x", "."}, true}, // not groups krun would send
+	} {
+		var l guardLog
+		for _, line := range c.lines {
+			l.line(line)
+		}
+		if l.cleanEnd() != c.clean {
+			t.Errorf("%q: clean end %v, want %v", c.lines, l.cleanEnd(), c.clean)
+		}
+	}
+}
