@@ -335,7 +335,7 @@ func (in *Inputs) newRecord(n int) []string {
 func (in *Inputs) fields(items []string) ([]string, bool) {
 	blank := true
 	rec := items // the fields are the items, without columns
-	if in.opt.ColSep != nil {
+	if in.opt.ColSep != nil || in.opt.CSV != 0 {
 		rec = make([]string, 0, len(items))
 	}
 	for _, item := range items {
