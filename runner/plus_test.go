@@ -3,8 +3,6 @@ package runner
 import (
 	"strings"
 	"testing"
-
-	"github.com/krun-dev/krun/quoting"
 )
 
 // TestPlusModifiers checks --plus's modifiers against GNU parallel
@@ -93,22 +91,7 @@ func checkPlusQuoting(t *testing.T, v, dir string) {
 	t.Helper()
 	for _, tc := range plusQuotingCases {
 		for _, sh := range testShells(t) {
-			tmpl, err := ParseTemplate([]string{tc.template}, TemplateOptions{Shell: sh, Plus: true, Names: []string{"col"}})
-			if err != nil {
-				t.Fatalf("%s for %s: parse: %v", tc.name, sh, err)
-			}
-			command, err := tmpl.Expand(Args{Fields: []string{v}, Seq: 1, Slot: 3, Total: 10, Slots: 12})
-			if err != nil && strings.HasSuffix(sh, "zsh") && strings.ContainsAny(v, quoting.EvaluatedChars) {
-				continue // zsh refuses these in every template (evaluate.go)
-			}
-			if err != nil {
-				t.Fatalf("%s for %s: expand %q: %v", tc.name, sh, v, err)
-			}
-			got := runShell(t, sh, dir, command)
-			want := tc.want(v)
-			if strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {
-				t.Errorf("%s with %s: argument %q in %q gave command %q: program got %q, want %q", tc.name, sh, v, tc.template, command, got, want)
-			}
+			checkArrives(t, tc.name, sh, dir, []string{tc.template}, TemplateOptions{Shell: sh, Plus: true, Names: []string{"col"}}, Args{Fields: []string{v}, Seq: 1, Slot: 3, Total: 10, Slots: 12}, tc.want(v))
 		}
 	}
 }

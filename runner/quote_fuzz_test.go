@@ -117,42 +117,12 @@ func checkQuoting(t *testing.T, v string) {
 				// other cases check.
 				continue
 			}
-			tmpl, err := ParseTemplate([]string{tc.template}, TemplateOptions{Shell: sh})
-			if err != nil {
-				t.Fatalf("%s for %s: parse: %v", tc.name, sh, err)
-			}
-			command, err := tmpl.Expand(Args{Fields: []string{v}, Seq: 1, Slot: 1})
-			if err != nil && strings.HasSuffix(sh, "zsh") && strings.ContainsAny(v, quoting.EvaluatedChars) {
-				continue // zsh refuses these in every template (evaluate.go)
-			}
-			if err != nil {
-				t.Fatalf("%s for %s: expand %q: %v", tc.name, sh, v, err)
-			}
-			got := runShell(t, sh, dir, command)
-			want := tc.want(v)
-			if strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {
-				t.Errorf("%s with %s: argument %q in %q gave command %q: program got %q, want %q", tc.name, sh, v, tc.template, command, got, want)
-			}
+			checkArrives(t, tc.name, sh, dir, []string{tc.template}, TemplateOptions{Shell: sh}, Args{Fields: []string{v}, Seq: 1, Slot: 1}, tc.want(v))
 		}
 	}
 	for _, tc := range quoteWordCases {
 		for _, sh := range testShells(t) {
-			tmpl, err := ParseTemplate(tc.words, TemplateOptions{Shell: sh, Quote: true})
-			if err != nil {
-				t.Fatalf("%s for %s: parse: %v", tc.name, sh, err)
-			}
-			command, err := tmpl.Expand(Args{Fields: []string{v}, Seq: 1, Slot: 1})
-			if err != nil && strings.HasSuffix(sh, "zsh") && strings.ContainsAny(v, quoting.EvaluatedChars) {
-				continue // zsh refuses these in every template (evaluate.go)
-			}
-			if err != nil {
-				t.Fatalf("%s for %s: expand %q: %v", tc.name, sh, v, err)
-			}
-			got := runShell(t, sh, dir, command)
-			want := tc.want(v)
-			if strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {
-				t.Errorf("%s with %s: argument %q in %q gave command %q: program got %q, want %q", tc.name, sh, v, tc.words, command, got, want)
-			}
+			checkArrives(t, tc.name, sh, dir, tc.words, TemplateOptions{Shell: sh, Quote: true}, Args{Fields: []string{v}, Seq: 1, Slot: 1}, tc.want(v))
 		}
 	}
 	checkPlusQuoting(t, v, dir)
@@ -181,4 +151,27 @@ func FuzzExpandQuoting(f *testing.F) {
 		}
 		checkQuoting(t, v)
 	})
+}
+
+// checkArrives expands words with a for shell sh and runs the command in
+// dir: the program must get want. zsh may refuse a value with [, $ or `
+// (evaluate.go); any other refusal fails.
+func checkArrives(t *testing.T, name, sh, dir string, words []string, opt TemplateOptions, a Args, want []string) {
+	t.Helper()
+	tmpl, err := ParseTemplate(words, opt)
+	if err != nil {
+		t.Fatalf("%s for %s: parse: %v", name, sh, err)
+	}
+	v := strings.Join(a.Fields, " ")
+	command, err := tmpl.Expand(a)
+	if err != nil && strings.HasSuffix(sh, "zsh") && strings.ContainsAny(v, quoting.EvaluatedChars) {
+		return // zsh refuses these in every template (evaluate.go)
+	}
+	if err != nil {
+		t.Fatalf("%s for %s: expand %q: %v", name, sh, v, err)
+	}
+	got := runShell(t, sh, dir, command)
+	if strings.Join(got, "\x00") != strings.Join(want, "\x00") || len(got) != len(want) {
+		t.Errorf("%s with %s: argument %q in %q gave command %q: program got %q, want %q", name, sh, v, words, command, got, want)
+	}
 }
