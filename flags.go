@@ -100,7 +100,7 @@ func (o *options) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.tagString, "tagstring", "", "prefix every output line with `STR` (replacement strings allowed) and a TAB")
 	fs.StringVar(&o.color, "color", "auto", "colour tags: `auto` (on a terminal, unless NO_COLOR), always or never; --color alone is always")
 	fs.Lookup("color").NoOptDefVal = "always"
-	fs.StringVar(&o.bufferSize, "buffer-size", "8M", "hold up to `SIZE` of a job's output in memory, then spill to $TMPDIR (K, M, G suffixes)")
+	fs.StringVar(&o.bufferSize, "buffer-size", "8M", "hold up to `SIZE` of waiting jobs' output in memory, then spill to $TMPDIR (K, M, G suffixes)")
 	fs.StringVar(&o.tmpDir, "tmpdir", "", "spill buffered output to `DIR` instead of $TMPDIR")
 	fs.StringVar(&o.shell, "shell", "", "run commands with `PATH` -c (default: $SHELL if sh, bash, dash, ksh or ash, else /bin/sh)")
 	fs.StringVar(&o.timeout, "timeout", "", "end a job that runs longer than `D` (30s, 1m, plain seconds, or N% of the median runtime)")

@@ -207,8 +207,8 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 		// -k holds a backlog: up to the memory budget of output, the rest
 		// spills. Without a limit the collector lets the heap grow to twice
 		// what is held; with one just above the budget, krun stays near it
-		// (peak RSS measured at 46 MB for a 128 MB or 1 GB backlog, 57 MB
-		// without).
+		// (peak RSS measured at 20 MiB for a 128 MB or 1 GB backlog with
+		// the default 8 MiB budget).
 		debug.SetMemoryLimit(output.MemoryBudget(outOpt) + 4<<20)
 	}
 	// One memory budget and one spill file for the run, whichever sinks

@@ -194,6 +194,34 @@ func TestSpillKeepsBytesAndOrder(t *testing.T) {
 	}
 }
 
+// TestDefaultMemoryBudgetIsOneBufferSize: by default all waiting jobs
+// together hold one --buffer-size (8 MiB) in memory, not 8 MiB each: three
+// jobs of 6 MiB waiting behind a running one keep 8 MiB at most and spill
+// the rest, and every byte still comes out.
+func TestDefaultMemoryBudgetIsOneBufferSize(t *testing.T) {
+	t.Parallel()
+	var out, errs syncBuffer
+	s := New(Options{Stdout: &out, Stderr: &errs, KeepOrder: true, TmpDir: t.TempDir()})
+	head := begin(s, 1)
+	block := bytes.Repeat([]byte("y"), 6<<20)
+	for i := 2; i <= 4; i++ {
+		j := begin(s, int64(i))
+		j.Stdout().Write(block)
+		j.End(runner.Status{})
+	}
+	gr := s.(*grouped)
+	if used := gr.streams[0].jobs[1].buf.budget.used.Load(); used > DefaultBufferSize {
+		t.Fatalf("waiting jobs hold %d bytes in memory, over one --buffer-size (%d)", used, DefaultBufferSize)
+	}
+	if spilled := gr.spool.size; spilled < 3*int64(len(block))-DefaultBufferSize {
+		t.Fatalf("spilled %d bytes of the 18 MiB waiting, want at least %d", spilled, 3*int64(len(block))-DefaultBufferSize)
+	}
+	head.End(runner.Status{})
+	if got := len(out.String()); got != 3*len(block) {
+		t.Fatalf("wrote %d bytes, want %d", got, 3*len(block))
+	}
+}
+
 func TestMemoryBudgetSpillsManyWaitingJobs(t *testing.T) {
 	t.Parallel()
 	var out, errs syncBuffer
@@ -205,7 +233,7 @@ func TestMemoryBudgetSpillsManyWaitingJobs(t *testing.T) {
 		j.Stdout().Write(block)
 		j.End(runner.Status{})
 	}
-	// 998 jobs × 64 KiB = 62 MiB waiting: more than the 32 MiB budget.
+	// 998 jobs × 64 KiB = 62 MiB waiting: more than the 8 MiB budget.
 	gr := s.(*grouped)
 	if used := gr.streams[0].jobs[1].buf.budget.used.Load(); used > minMemoryLimit {
 		t.Fatalf("waiting jobs hold %d bytes in memory, over the %d budget", used, minMemoryLimit)

@@ -31,7 +31,8 @@ measure "$jobs jobs with small output" \
 measure "$jobs jobs with small output, -k" \
 	./krun -k -a "$tmp/args" echo 'line from job'
 # A -k backlog: 128 jobs of 1 MB (then 8 MB) queue behind a slower first
-# job; up to the memory budget (32 MiB) is held, the rest spills.
+# job; up to the memory budget (--buffer-size, 8 MiB) is held, the rest
+# spills.
 measure "-k backlog of 128 MB behind a slow job" \
 	./krun -k -j8 'if [ {} = 1 ]; then sleep 2; else head -c 1000000 /dev/zero; fi' ::: $(seq 129)
 measure "-k backlog of 1 GB behind a slow job" \
