@@ -78,7 +78,7 @@ func newConfig(o *options, args []string, getenv func(string) string) (*config, 
 
 // envName matches a variable name the shell takes (--env,
 // --process-slot-var).
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var envName = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // noteGiven records which flags of fs were given on the command line,
 // even with an empty value.

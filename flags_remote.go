@@ -87,7 +87,7 @@ func (f *remoteFlags) validate() error {
 		}
 	}
 	for _, name := range f.env {
-		if !envName.MatchString(name) {
+		if !envName().MatchString(name) {
 			return fmt.Errorf("--env: %q is not a variable name", name)
 		}
 	}

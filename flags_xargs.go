@@ -84,7 +84,7 @@ func (x *xargsFlags) validate(given func(string) bool) error {
 		return fmt.Errorf("--max-chars: %d is negative", x.maxChars)
 	case x.maxChars < 2 && given("max-chars"):
 		return fmt.Errorf("--max-chars: %d bytes leave no room for a command", x.maxChars)
-	case given("process-slot-var") && !envName.MatchString(x.slotVar):
+	case given("process-slot-var") && !envName().MatchString(x.slotVar):
 		return fmt.Errorf("--process-slot-var: %q is not a variable name (letters, digits and _, not starting with a digit)", x.slotVar)
 	}
 	return nil

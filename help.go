@@ -1,7 +1,6 @@
 package main
 
 import (
-	"regexp"
 	"strings"
 	"sync"
 
@@ -72,7 +71,7 @@ type flagSection struct {
 }
 
 // flagEntry matches the first line of a flag in pflag's usage text.
-var flagEntry = regexp.MustCompile(`^ {2,6}-`)
+var flagEntry = lazyRegexp(`^ {2,6}-`)
 
 // flagSections returns the visible flags of fs by topic, in flagTopics
 // order, with their usage lines. The lines are pflag's for all the flags
@@ -100,7 +99,7 @@ func flagSections(fs *pflag.FlagSet) []flagSection {
 	// of its usage that pflag continues below it.
 	var entries []string
 	for _, line := range strings.Split(strings.TrimRight(all.FlagUsages(), "\n"), "\n") {
-		if flagEntry.MatchString(line) || len(entries) == 0 {
+		if flagEntry().MatchString(line) || len(entries) == 0 {
 			entries = append(entries, line)
 		} else {
 			entries[len(entries)-1] += "\n" + line

@@ -101,7 +101,7 @@ func TestHelpGroupsFlags(t *testing.T) {
 	// One column for the usage texts of every topic.
 	col := -1
 	for _, line := range strings.Split(help, "\n") {
-		if !flagEntry.MatchString(line) {
+		if !flagEntry().MatchString(line) {
 			continue
 		}
 		// The usage text starts after the flag, its value and spaces.

@@ -12,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -125,13 +126,20 @@ func isSubcommand(root *cobra.Command, args []string) bool {
 	return args[0] == "help" || strings.HasPrefix(args[0], "__complete")
 }
 
+// lazyRegexp returns a function that compiles expr on its first call:
+// the expressions of error paths, help and the man page cost nothing at
+// every start of krun (which scripts pay once per line with krun append).
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
 // badFlagValue matches pflag's message for a value it cannot parse.
-var badFlagValue = regexp.MustCompile(`^invalid argument "(.*)" for "(?:-[^ ,]+, )?(--[^"]+)" flag: (.*)$`)
+var badFlagValue = lazyRegexp(`^invalid argument "(.*)" for "(?:-[^ ,]+, )?(--[^"]+)" flag: (.*)$`)
 
 // flagError words pflag's parse errors in the user's terms: the flag and
 // the value, without Go's strconv internals.
 func flagError(err error) error {
-	m := badFlagValue.FindStringSubmatch(err.Error())
+	m := badFlagValue().FindStringSubmatch(err.Error())
 	if m == nil {
 		return err
 	}

@@ -5,7 +5,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -159,14 +158,14 @@ func writeLiteral(b *strings.Builder, text string) {
 
 // flagUsageLine splits one flag of pflag's usage text into the flag with
 // its value ("-j, --jobs N") and the text after it.
-var flagUsageLine = regexp.MustCompile(`^ +(-\S.*?)(?: {2,}|\t)(.*)$`)
+var flagUsageLine = lazyRegexp(`^ +(-\S.*?)(?: {2,}|\t)(.*)$`)
 
 // writeFlagEntries writes pflag's usage lines as tagged paragraphs: the
 // flags in bold, their value in italics, then the text. The lines are
 // pflag's, as --help prints them, so that the two say the same.
 func writeFlagEntries(b *strings.Builder, usage string) {
 	for _, line := range strings.Split(usage, "\n") {
-		m := flagUsageLine.FindStringSubmatch(line)
+		m := flagUsageLine().FindStringSubmatch(line)
 		if m == nil {
 			// A line pflag continued below the last flag's text.
 			if t := strings.TrimSpace(line); t != "" {

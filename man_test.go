@@ -48,7 +48,7 @@ func TestManPageMatchesHelp(t *testing.T) {
 			helpTopics = append(helpTopics, topic)
 		case line == "":
 			topic = ""
-		case topic != "" && flagEntry.MatchString(line):
+		case topic != "" && flagEntry().MatchString(line):
 			helpFlags[topic] = append(helpFlags[topic], longFlag.FindString(line))
 		}
 	}

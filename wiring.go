@@ -248,7 +248,7 @@ func wire(ctx context.Context, cfg *config, stdin io.Reader, stdout, stderr io.W
 		l.sink.Message(line)
 	}
 	rc.DirectExec = true
-	rc.ReapOrphans = true
+	rc.ReapOrphans = !cfg.dryRun // a dry run starts no process to reap
 	// 2>&1: one pipe per job keeps its lines in the order it wrote them;
 	// not when --append takes one of the streams apart.
 	rc.MergeStderr = outOpt.SameFile() && cfg.appendOut == "" && cfg.appendErr == "" && !cfg.files

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // GNU parallel's --plus modifiers: each {+x} is the part of the value
@@ -34,25 +35,31 @@ var plusModifiers = map[string]modifier{
 }
 
 // The extensions of --plus, as GNU parallel's Perl substitutions define
-// them: an extension is a dot and text without a dot or a slash.
+// them: an extension is a dot and text without a dot or a slash. They are
+// compiled on first use, not at every start of krun.
 var (
-	ext2     = regexp.MustCompile(`\.[^/.]*\.[^/.]*$`)
-	ext3     = regexp.MustCompile(`\.[^/.]*\.[^/.]*\.[^/.]*$`)
-	plusExt2 = regexp.MustCompile(`^.*\.([^/.]*\.[^/.]*)$`)
-	plusExt3 = regexp.MustCompile(`^.*\.([^/.]*\.[^/.]*\.[^/.]*)$`)
+	ext2     = lazyRegexp(`\.[^/.]*\.[^/.]*$`)
+	ext3     = lazyRegexp(`\.[^/.]*\.[^/.]*\.[^/.]*$`)
+	plusExt2 = lazyRegexp(`^.*\.([^/.]*\.[^/.]*)$`)
+	plusExt3 = lazyRegexp(`^.*\.([^/.]*\.[^/.]*\.[^/.]*)$`)
 )
+
+// lazyRegexp returns a function that compiles expr on its first call.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // applyPlus transforms s for a --plus modifier.
 func (m modifier) applyPlus(s string) string {
 	switch m {
 	case modNoExt2:
-		return trimMatch(ext2, s)
+		return trimMatch(ext2(), s)
 	case modNoExt3:
-		return trimMatch(ext3, s)
+		return trimMatch(ext3(), s)
 	case modBaseNoExt2:
-		return trimMatch(ext2, baseName(s))
+		return trimMatch(ext2(), baseName(s))
 	case modBaseNoExt3:
-		return trimMatch(ext3, baseName(s))
+		return trimMatch(ext3(), baseName(s))
 	case modPlusDir: // s:/[^/]*$:: || s:.*$::
 		if i := strings.LastIndexByte(s, '/'); i >= 0 {
 			return s[:i]
@@ -64,9 +71,9 @@ func (m modifier) applyPlus(s string) string {
 		}
 		return ""
 	case modPlusExt2:
-		return submatch(plusExt2, s)
+		return submatch(plusExt2(), s)
 	case modPlusExt3:
-		return submatch(plusExt3, s)
+		return submatch(plusExt3(), s)
 	}
 	return s
 }

@@ -88,10 +88,13 @@ workload() {
 		run "$id parallel" "seq $W1_JOBS | $PAR -j8 true" ;;
 	W1-sh)
 		# One sh per job for every tool: krun and parallel run a command
-		# that needs the shell (the ;), xargs runs sh -c itself.
-		run "$id krun" "seq $W1_JOBS | $KRUN -j2 'true {};'"
-		run "$id xargs" "seq $W1_JOBS | xargs -P2 -n1 sh -c 'true \"\$1\";' sh"
-		run "$id parallel" "seq $W1_JOBS | $PAR -j2 'true {};'" ;;
+		# only the shell can run (:, a special built-in with no program of
+		# its name), xargs runs sh -c itself. (With 'true {};' krun would
+		# exec /usr/bin/true itself, no shell, and coreutils' true given an
+		# argument loads the locale: a different job from xargs's.)
+		run "$id krun" "seq $W1_JOBS | $KRUN -j2 ': {}'"
+		run "$id xargs" "seq $W1_JOBS | xargs -P2 -n1 sh -c ': \"\$1\"' sh"
+		run "$id parallel" "seq $W1_JOBS | $PAR -j2 ': {}'" ;;
 	W2)
 		local gen="yes 123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789 | head -n $((W2_MIB * 1048576 / 100))"
 		run "$id krun" "seq $W2_JOBS | $KRUN -j2 '$gen # {}' | wc -c"
