@@ -10,6 +10,7 @@
 # Usage: bash scripts/bench.sh            (15 to 30 minutes on 2 cores)
 #        REPS=5 W1_JOBS=5000 bash scripts/bench.sh
 #        ONLY=W6 bash scripts/bench.sh   (only the remote workload)
+#        IDS="W1-sh W4" bash scripts/bench.sh   (some of the paired workloads)
 #        W7_MIB=256 bash scripts/bench.sh   (a smaller --pipe input, W7)
 #
 # Installs GNU parallel and GNU time from Debian's packages when missing,
@@ -181,8 +182,7 @@ if [ "$ONLY" = W6 ]; then
 	exit 0
 fi
 
-ids="W1-j2 W1-j8 W1-sh W2 W5-one W5-n1000"
-ids="W1-j2 W1-j8 W1-sh W2 W4 W5-one W5-n1000 start append"
+ids=${IDS:-"W1-j2 W1-j8 W1-sh W2 W4 W5-one W5-n1000 start append"}
 for rep in $(seq 1 "$REPS"); do
 	for id in $ids; do
 		echo "bench: rep $rep $id" >&2
