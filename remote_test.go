@@ -340,9 +340,10 @@ func TestRemoteKill9(t *testing.T) {
 	t.Parallel()
 	h := startHosts(t, "h1")
 	dir := t.TempDir()
-	// The control sockets' directory, which a killed krun cannot remove,
-	// goes to a temporary directory of the test's.
-	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + t.TempDir()}}, "krun", "--ssh", h.SSH(), "-S", "2/h1", remoteTree(dir), ":::", "a", "b")
+	// The control sockets' directory, which a killed krun cannot remove
+	// (its guardian does), goes to a temporary directory of the test's.
+	tmp := t.TempDir()
+	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + tmp}}, "krun", "--ssh", h.SSH(), "-S", "2/h1", remoteTree(dir), ":::", "a", "b")
 	k.waitFor("both jobs running", ctlAllExist(dir, "ready.a", "ready.b"))
 	k.cmd.Process.Signal(syscall.SIGKILL)
 	k.wait()
@@ -354,6 +355,16 @@ func TestRemoteKill9(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	tree.assertGone(t, "kill -9 of krun")
+	leftover := func() []string {
+		m, _ := filepath.Glob(filepath.Join(tmp, "krun-ssh-*"))
+		return m
+	}
+	for len(leftover()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if m := leftover(); len(m) > 0 {
+		t.Errorf("ssh's control directory outlived krun's kill -9: %q", m)
+	}
 }
 
 // TestRemoteHaltNow: --halt now,fail=1 ends the other jobs' trees on the

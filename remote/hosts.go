@@ -271,6 +271,10 @@ func (s *Set) Place(job *runner.Job) (runner.Placement, error) {
 	return &placement{host: best}, nil
 }
 
+// ScratchDir is the private directory of the control sockets, or "" when
+// no host is reached over ssh.
+func (s *Set) ScratchDir() string { return s.dir }
+
 // Processes returns the process IDs of the hosts' connections.
 func (s *Set) Processes() []int {
 	var pids []int

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -32,7 +33,8 @@ import (
 // descendants inherit, so this finds even those that escaped their
 // process group with setsid and were orphaned to init. The job shells
 // themselves also get a parent-death signal (SIGKILL), so the kernel ends
-// them the moment krun dies.
+// them the moment krun dies. Last, it removes the directories krun named
+// (ssh's control sockets), which krun removes itself when it ends.
 
 // GuardEnv is the environment variable that makes krun's binary run as a
 // guardian (see GuardMain).
@@ -56,8 +58,9 @@ func newRunMarker() (token, entry string) {
 	return token, "KRUN_RUN_" + token + "=1"
 }
 
-// startGuard starts the guardian for the run whose jobs carry token.
-func startGuard(token string) (*guard, error) {
+// startGuard starts the guardian for the run whose jobs carry token; it
+// removes dirs if krun dies.
+func startGuard(token string, dirs []string) (*guard, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -84,7 +87,11 @@ func startGuard(token string) (*guard, error) {
 		return nil, fmt.Errorf("start the guardian: %w", err)
 	}
 	go c.wait() // reaped when it ends after krun closes the pipe
-	return &guard{w: w, pid: c.pid}, nil
+	g := &guard{w: w, pid: c.pid}
+	for _, d := range dirs {
+		g.w.Write([]byte("d" + strconv.Quote(d) + "\n"))
+	}
+	return g, nil
 }
 
 // watch registers a job's process group; forget removes it.
@@ -158,24 +165,35 @@ func GuardMain() int {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	for _, d := range log.dirs {
+		os.RemoveAll(d)
+	}
 	return 0
 }
 
 // guardLog is what krun told its guardian: the job groups registered,
-// and whether krun ended normally, its jobs' leftovers swept (a last
-// line ".").
+// the directories to remove if krun dies, and whether krun ended
+// normally, its jobs' leftovers swept (a last line ".").
 type guardLog struct {
 	groups map[int]bool
+	dirs   []string
 	clean  bool
 }
 
-// line takes one line from krun: +PGID, -PGID or ".".
+// line takes one line from krun: +PGID, -PGID, d"DIR" (a Go-quoted
+// absolute path) or ".".
 func (l *guardLog) line(line string) {
 	if l.groups == nil {
 		l.groups = map[int]bool{}
 	}
 	l.clean = line == "."
 	if len(line) < 2 {
+		return
+	}
+	if line[0] == 'd' {
+		if d, err := strconv.Unquote(line[1:]); err == nil && filepath.IsAbs(d) && filepath.Clean(d) == d && d != "/" {
+			l.dirs = append(l.dirs, d)
+		}
 		return
 	}
 	pgid, err := strconv.Atoi(line[1:])

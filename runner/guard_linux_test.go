@@ -1,6 +1,9 @@
 package runner
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // The guardian skips its search for the run's marker only when krun's
 // last word was "." with no job group registered: a normal end, swept.
@@ -25,5 +28,31 @@ func TestGuardLogCleanEnd(t *testing.T) {
 		if l.cleanEnd() != c.clean {
 			t.Errorf("%q: clean end %v, want %v", c.lines, l.cleanEnd(), c.clean)
 		}
+	}
+}
+
+// Directories to remove come quoted, one a line; anything but a clean
+// absolute path other than "/" is ignored, and a directory line does not
+// count as krun's last word.
+func TestGuardLogDirs(t *testing.T) {
+	var l guardLog
+	for _, line := range []string{
+		`d"/tmp/krun-ssh-1"`,
+		`d"/tmp/with\nnewline"`,
+		`d"relative"`,
+		`d"/"`,
+		`d"/tmp/x/.."`,
+		`d/tmp/unquoted`,
+		".",
+		`d"/tmp/krun-ssh-2"`,
+	} {
+		l.line(line)
+	}
+	want := []string{"/tmp/krun-ssh-1", "/tmp/with\nnewline", "/tmp/krun-ssh-2"}
+	if !slices.Equal(l.dirs, want) {
+		t.Errorf("dirs %q, want %q", l.dirs, want)
+	}
+	if l.cleanEnd() {
+		t.Error("a clean end, though krun's last line was not \".\"")
 	}
 }

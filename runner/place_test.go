@@ -56,7 +56,8 @@ func (h *testHosts) Place(job *Job) (Placement, error) {
 	return nil, ErrNoHosts
 }
 
-func (h *testHosts) Processes() []int { return nil }
+func (h *testHosts) Processes() []int   { return nil }
+func (h *testHosts) ScratchDir() string { return "" }
 
 type testPlacement struct {
 	h    *testHosts

@@ -23,6 +23,10 @@ type Hosts interface {
 	// (their connections), which outlive the jobs: the sweep of what the
 	// jobs left behind at the end of a run spares them.
 	Processes() []int
+	// ScratchDir is a directory of krun's own for the hosts (ssh's control
+	// sockets), removed when the run ends, and by the guardian if krun is
+	// killed; "" when there is none.
+	ScratchDir() string
 }
 
 // ErrNoHosts is the error of a run whose hosts have all left the rotation.

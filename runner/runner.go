@@ -540,7 +540,11 @@ func (r *run) startGuard() {
 		return
 	}
 	r.guardOnce.Do(func() {
-		g, err := startGuard(r.guardToken)
+		var dirs []string
+		if r.cfg.Hosts != nil && r.cfg.Hosts.ScratchDir() != "" {
+			dirs = append(dirs, r.cfg.Hosts.ScratchDir())
+		}
+		g, err := startGuard(r.guardToken, dirs)
 		if err != nil {
 			r.cfg.Sink.Message(fmt.Sprintf("warning: %v: if krun is killed, its jobs may outlive it", err))
 			return
