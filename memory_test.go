@@ -71,7 +71,7 @@ func TestInputMemoryDoesNotGrow(t *testing.T) {
 // beyond it, so krun's memory does not grow with the backlog: four times
 // the backlog (512 MiB instead of 128 MiB) must not cost more than 32 MiB
 // more. (Holding it would cost 384 MiB more.) The absolute figures are a
-// benchmark's (scripts/bench-memory.sh: about 45 MiB for 128 MB and 1 GB,
+// benchmark's (scripts/bench-memory.sh: about 20 MiB for 128 MB and 1 GB,
 // the goal being 48 MiB); a test on a loaded machine, where the collector
 // may be starved, only checks that nothing grows with the backlog.
 func TestKeepOrderBacklogMemory(t *testing.T) {
