@@ -38,6 +38,11 @@ type process struct {
 	onCopyErr func(error)
 	// exited is closed when the job's shell has exited.
 	exited chan struct{}
+	// sigMu guards reaped, set once the job's shell has been reaped: from
+	// then on its process group's number may be another's, and signal
+	// sends nothing.
+	sigMu  sync.Mutex
+	reaped bool
 	// killed is set when krun ended the job (timeout, halt, signal).
 	killed atomic.Bool
 	// halted is set when it did so because a --halt rule tripped.
@@ -267,8 +272,12 @@ func (p *process) signal(sig syscall.Signal) {
 	if p.forwardSignal(sig) && sig != syscall.SIGKILL {
 		return
 	}
-	// ESRCH only means the group is already gone.
-	_ = syscall.Kill(-p.child.pid, sig)
+	p.sigMu.Lock()
+	defer p.sigMu.Unlock()
+	if !p.reaped {
+		// ESRCH only means the group is already gone.
+		_ = syscall.Kill(-p.child.pid, sig)
+	}
 }
 
 // forwardSignal sends sig to the job on its host, and reports whether
@@ -300,7 +309,10 @@ func (p *process) closeControl() {
 // process group, and waits for the output to be copied. It returns the
 // job's exit status.
 func (p *process) wait() Status {
-	ws, err := p.child.wait()
+	// The shell is left a zombie until the end: while it is one, its
+	// group's number cannot be another process's, and the signals to the
+	// group below (and terminate's) reach the job's processes only.
+	p.child.waitExit()
 	close(p.exited)
 	p.closeControl()
 	done := p.copied
@@ -310,11 +322,11 @@ func (p *process) wait() Status {
 	// job fails, as with exec.Cmd.WaitDelay.
 	held := !p.drained(done)
 	// Nothing the job started may outlive it.
+	leftovers := false
 	if p.reap {
-		if syscall.Kill(-p.child.pid, syscall.SIGKILL) == nil {
-			// There were leftovers: once dead they are krun's zombies.
-			defer reapGroup(p.child.pid)
-		}
+		// There were leftovers if the group has more than the shell:
+		// once dead they are krun's zombies.
+		leftovers = syscall.Kill(-p.child.pid, syscall.SIGKILL) == nil
 	} else {
 		p.signal(syscall.SIGKILL)
 	}
@@ -328,6 +340,13 @@ func (p *process) wait() Status {
 	}
 	p.stdout.Close()
 	p.stderr.Close()
+	if leftovers {
+		reapGroup(p.child.pid) // all but the shell, which holds the number
+	}
+	p.sigMu.Lock()
+	ws, err := p.child.reap()
+	p.reaped = true
+	p.sigMu.Unlock()
 	st := statusOf(ws, err)
 	st.Killed = p.killed.Load()
 	st.Halted = st.Killed && p.halted.Load()

@@ -19,10 +19,13 @@ func becomeSubreaper() {
 }
 
 // reapGroup reaps the dead processes of a finished job's process group
-// that were reparented to krun, so that they do not pile up as zombies.
+// that were reparented to krun, so that they do not pile up as zombies;
+// all but the group's leader, the job's shell, reaped last by its own
+// waiter: until then the group's number is the job's, and so is every
+// process of krun's that carries it.
 func reapGroup(pgid int) {
 	for _, c := range procfs.Children(os.Getpid()) {
-		if c.Ended() && c.Pgid == pgid {
+		if c.Ended() && c.Pgid == pgid && c.Pid != pgid {
 			var ws syscall.WaitStatus
 			syscall.Wait4(c.Pid, &ws, syscall.WNOHANG, nil)
 		}
