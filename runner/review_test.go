@@ -135,3 +135,37 @@ func TestReviewNoKillOfRecycledGroup(t *testing.T) {
 		t.Errorf("the process that took the job's old pid %d (a group leader) ended by %v, want the test's SIGTERM: krun signalled a recycled process group", pid, ws.Signal())
 	}
 }
+
+// TestReviewNiceKeepsTheTerminal: with --nice, a job of xargs -o still
+// reads the terminal (Config.TTY), not /dev/null: nice(1) is put in
+// front of the job's program, the rest of how it starts stays. A file
+// stands for the terminal here.
+func TestReviewNiceKeepsTheTerminal(t *testing.T) {
+	t.Parallel()
+	tty := filepath.Join(t.TempDir(), "tty")
+	if err := os.WriteFile(tty, []byte("typed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, nice := range []bool{false, true} {
+		f, err := os.Open(tty)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cfg := testConfig(t, `cat; : {}`, 1)
+		cfg.TTY = f
+		if nice {
+			if cfg.Nice, err = NewNice(1, 0, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sink := &memSink{}
+		cfg.Sink = sink
+		if _, err := Run(context.Background(), cfg, &listSource{values: []string{"a"}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := sink.out[1].String(); got != "typed\n" {
+			t.Errorf("nice %v: the job read %q from its standard input, want the terminal's %q", nice, got, "typed\n")
+		}
+	}
+}
