@@ -347,6 +347,9 @@ func (p *process) wait() Status {
 	ws, err := p.child.reap()
 	p.reaped = true
 	p.sigMu.Unlock()
+	if p.reap {
+		reapAdopted()
+	}
 	st := statusOf(ws, err)
 	st.Killed = p.killed.Load()
 	st.Halted = st.Killed && p.halted.Load()

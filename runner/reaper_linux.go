@@ -3,7 +3,9 @@ package runner
 import (
 	"os"
 	"slices"
+	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -26,6 +28,45 @@ func becomeSubreaper() {
 func reapGroup(pgid int) {
 	for _, c := range procfs.Children(os.Getpid()) {
 		if c.Ended() && c.Pgid == pgid && c.Pid != pgid {
+			var ws syscall.WaitStatus
+			syscall.Wait4(c.Pid, &ws, syscall.WNOHANG, nil)
+		}
+	}
+}
+
+// adopted paces reapAdopted.
+var adopted struct {
+	mu   sync.Mutex
+	ends int       // job ends since the last look
+	last time.Time // the last look
+}
+
+// adoptedEvery is how many job ends reapAdopted lets pass between two
+// looks, unless a second has passed.
+const adoptedEvery = 32
+
+// reapAdopted is called at each job's end; now and then (every
+// adoptedEvery calls, or after a second) it reaps the dead orphans krun
+// adopted as subreaper from sessions of their own: what jobs left behind
+// with setsid, daemons. No one else waits for them, and through a long
+// run they would pile up as zombies, holding pids until nothing can
+// fork. krun starts no child in a session of its own (a job, the
+// guardian, ssh get a process group only), so any child of another
+// session is an adopted orphan; none is in a job's group (reapGroup).
+func reapAdopted() {
+	adopted.mu.Lock()
+	defer adopted.mu.Unlock()
+	adopted.ends++
+	if adopted.ends < adoptedEvery && time.Since(adopted.last) < time.Second {
+		return
+	}
+	adopted.ends, adopted.last = 0, time.Now()
+	sid, err := unix.Getsid(0)
+	if err != nil {
+		return
+	}
+	for _, c := range procfs.Children(os.Getpid()) {
+		if c.Ended() && c.Sid != sid {
 			var ws syscall.WaitStatus
 			syscall.Wait4(c.Pid, &ws, syscall.WNOHANG, nil)
 		}
