@@ -11,9 +11,10 @@ import (
 	"github.com/krun-dev/krun/quoting"
 )
 
-// adoptedZombies counts the dead children of this process that are in
-// another session than its own: orphans of jobs that ran setsid, adopted
-// as subreaper, that no one reaped.
+// adoptedZombies counts the dead children of this process that it did
+// not start itself but adopted as subreaper, and that no one reaped: in
+// another session than its own (jobs' leftovers that ran setsid), or in
+// a group they do not lead that is not its own (jobs' leftovers).
 func adoptedZombies(t *testing.T) int {
 	t.Helper()
 	sid, err := unix.Getsid(0)
@@ -22,7 +23,7 @@ func adoptedZombies(t *testing.T) int {
 	}
 	n := 0
 	for _, c := range procfs.Children(os.Getpid()) {
-		if c.Ended() && c.Sid != sid {
+		if c.Ended() && (c.Sid != sid || c.Pid != c.Pgid && c.Pgid != unix.Getpgrp()) {
 			n++
 		}
 	}
@@ -71,5 +72,30 @@ func TestReviewAdoptedOrphansDoNotPileUp(t *testing.T) {
 	}
 	if piled := obs.n - before; piled > jobs/3 {
 		t.Errorf("%d dead orphans of the run's %d jobs were waiting to be reaped when the last job started: they pile up until the run ends", piled, jobs-1)
+	}
+}
+
+// TestReviewKilledLeftoversDoNotPileUp: what a job leaves running in its
+// process group is killed when the job ends, and, adopted by krun, must
+// be reaped once dead. krun looked for them just once, right after the
+// SIGKILL, and missed every one not dead yet: they stayed zombies until
+// the run ended. Here 150 jobs each leave a sleep in their group.
+func TestReviewKilledLeftoversDoNotPileUp(t *testing.T) {
+	// Not parallel: it counts this process's children.
+	before := adoptedZombies(t)
+	const jobs = 150
+	cfg := testConfig(t, `sleep 30 </dev/null >/dev/null 2>&1 & : {}`, 1)
+	cfg.ReapOrphans = true
+	obs := &zombieCount{t: t, at: jobs}
+	cfg.Sink, cfg.Observer = &memSink{}, obs
+	res, err := Run(context.Background(), cfg, &listSource{values: make([]string, jobs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Succeeded != jobs {
+		t.Fatalf("result %+v, want %d succeeded", res, jobs)
+	}
+	if piled := obs.n - before; piled > jobs/3 {
+		t.Errorf("%d killed leftovers of the run's %d jobs were waiting to be reaped when the last job started: they pile up until the run ends", piled, jobs-1)
 	}
 }
