@@ -322,14 +322,7 @@ func (p *process) wait() Status {
 	// job fails, as with exec.Cmd.WaitDelay.
 	held := !p.drained(done)
 	// Nothing the job started may outlive it.
-	leftovers := false
-	if p.reap {
-		// There were leftovers if the group has more than the shell:
-		// once dead they are krun's zombies.
-		leftovers = syscall.Kill(-p.child.pid, syscall.SIGKILL) == nil
-	} else {
-		p.signal(syscall.SIGKILL)
-	}
+	p.signal(syscall.SIGKILL)
 	if held && !p.drained(done) {
 		// Only a process that left the group (setsid) can hold the pipes
 		// now: stop reading rather than hang. The run's final sweep kills it.
@@ -340,14 +333,17 @@ func (p *process) wait() Status {
 	}
 	p.stdout.Close()
 	p.stderr.Close()
-	if leftovers {
-		reapGroup(p.child.pid) // all but the shell, which holds the number
-	}
 	p.sigMu.Lock()
 	ws, err := p.child.reap()
 	p.reaped = true
 	p.sigMu.Unlock()
 	if p.reap {
+		// The group is not empty without its shell if the job left
+		// processes in it (now killed, krun's zombies once dead). Signal
+		// 0 sends nothing, should the number be another group's already.
+		if syscall.Kill(-p.child.pid, 0) == nil {
+			reapGroup(p.child.pid)
+		}
 		reapAdopted()
 	}
 	st := statusOf(ws, err)
