@@ -66,6 +66,8 @@ type process struct {
 	controlMu sync.Mutex
 	control   *os.File
 	forward   func(w io.Writer, sig syscall.Signal) error
+	// tty is the terminal whose foreground the job has (xargs -o), or nil.
+	tty *os.File
 }
 
 // program is what to execute for a job: a path and its argv, the shell
@@ -168,6 +170,9 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 		return nil, err
 	}
 	p := &process{job: job, child: c, out: out, stdout: outR, stderr: errR, onCopyErr: onCopyErr, exited: make(chan struct{}), copied: make(chan struct{}), control: ctlW}
+	if attr.Foreground {
+		p.tty = prog.stdin
+	}
 	var tail io.Writer
 	if tailSize > 0 {
 		p.tail = &tailBuffer{max: tailSize}
@@ -312,7 +317,11 @@ func (p *process) wait() Status {
 	// The shell is left a zombie until the end: while it is one, its
 	// group's number cannot be another process's, and the signals to the
 	// group below (and terminate's) reach the job's processes only.
-	p.child.waitExit()
+	if p.tty != nil {
+		p.child.waitExitForeground(p.tty)
+	} else {
+		p.child.waitExit()
+	}
 	close(p.exited)
 	p.closeControl()
 	done := p.copied
