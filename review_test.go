@@ -2,7 +2,12 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -45,6 +50,30 @@ func TestReviewOpenTTYCtrlZ(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.waitShown("krun stopped: 148", 1) // 128+SIGTSTP: the shell has the terminal
+		r.typeLine("hello")
+		r.waitShown("a got hello", 1)
+		r.waitShown("krun ended: 0", 1)
+		if code := r.wait(); code != 0 {
+			t.Errorf("exit status %d, want 0; the terminal showed:\n%s", code, r.shown())
+		}
+	})
+	t.Run("krun started in the background", func(t *testing.T) {
+		t.Parallel()
+		// The job reads the terminal from the background and is stopped
+		// (SIGTTIN); krun must stop too, and fg continue both, the job
+		// with the terminal. The shell waits for krun to stop first.
+		cmd := exec.Command("bash", "-c", `set -m; krun -o -j1 '`+job+`' ::: a & echo $! >krun.pid; until [ "$(ps -o stat= -p $!)" = T ]; do sleep 0.01; done; echo "krun stopped"; fg >/dev/null; echo "krun ended: $?"`)
+		cmd.Dir = t.TempDir()
+		t.Cleanup(func() {
+			// On failure krun, in the background, outlives the shell.
+			if b, err := os.ReadFile(filepath.Join(cmd.Dir, "krun.pid")); err == nil {
+				if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+					syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+		})
+		r := startPtyCmd(t, cmd)
+		r.waitShown("krun stopped", 1)
 		r.typeLine("hello")
 		r.waitShown("a got hello", 1)
 		r.waitShown("krun ended: 0", 1)
