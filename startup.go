@@ -8,11 +8,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// minOpenFiles is the fewest descriptors krun starts with: the standard
-// three, the Go runtime's poller (two), and one job's pipes with room to
-// spare. Below it the runtime itself dies on its first poller call with a
-// page of trace, so krun checks first.
-const minOpenFiles = 16
+// minOpenFiles is the fewest descriptors krun starts with. Measured on
+// Linux, a run with one job needs 17 at once: the standard three, the Go
+// runtime's poller (two) and its cgroup CPU files (up to two), /dev/null
+// for the jobs' input, the guardian's pipe and pidfd, and while a job
+// starts its two output pipes, its pidfd and exec's error pipe; three
+// more leave room for a descriptor krun inherited. Below it the runtime
+// itself may die on its first poller call with a page of trace, or no
+// job can start, so krun checks first.
+const minOpenFiles = 20
 
 // checkStartup refuses conditions under which krun cannot keep its
 // promises, each with one line: too few descriptors, a closed stdout.

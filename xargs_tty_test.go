@@ -27,6 +27,12 @@ func startPty(t *testing.T, dir string, args ...string) *ptyRun {
 	t.Helper()
 	cmd := exec.Command("krun", args...)
 	cmd.Dir = dir
+	return startPtyCmd(t, cmd)
+}
+
+// startPtyCmd starts cmd on a new terminal, as startPty starts krun.
+func startPtyCmd(t *testing.T, cmd *exec.Cmd) *ptyRun {
+	t.Helper()
 	ptmx, err := pty.Start(cmd)
 	if err != nil {
 		t.Fatal(err)

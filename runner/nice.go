@@ -42,6 +42,10 @@ func (n Nice) wrap(p program) program {
 	if n.Program == "" {
 		return p
 	}
-	argv := append([]string{n.Program, "-n", strconv.Itoa(n.Increment), p.path}, p.argv[1:]...)
-	return program{path: n.Program, argv: argv, env: p.env}
+	// Only what runs changes: the standard input, the terminal's
+	// foreground, the output and the control pipe stay p's.
+	w := p
+	w.path = n.Program
+	w.argv = append([]string{n.Program, "-n", strconv.Itoa(n.Increment), p.path}, p.argv[1:]...)
+	return w
 }

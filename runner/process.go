@@ -38,6 +38,11 @@ type process struct {
 	onCopyErr func(error)
 	// exited is closed when the job's shell has exited.
 	exited chan struct{}
+	// sigMu guards reaped, set once the job's shell has been reaped: from
+	// then on its process group's number may be another's, and signal
+	// sends nothing.
+	sigMu  sync.Mutex
+	reaped bool
 	// killed is set when krun ended the job (timeout, halt, signal).
 	killed atomic.Bool
 	// halted is set when it did so because a --halt rule tripped.
@@ -61,6 +66,8 @@ type process struct {
 	controlMu sync.Mutex
 	control   *os.File
 	forward   func(w io.Writer, sig syscall.Signal) error
+	// tty is the terminal whose foreground the job has (xargs -o), or nil.
+	tty *os.File
 }
 
 // program is what to execute for a job: a path and its argv, the shell
@@ -163,6 +170,9 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 		return nil, err
 	}
 	p := &process{job: job, child: c, out: out, stdout: outR, stderr: errR, onCopyErr: onCopyErr, exited: make(chan struct{}), copied: make(chan struct{}), control: ctlW}
+	if attr.Foreground {
+		p.tty = prog.stdin
+	}
 	var tail io.Writer
 	if tailSize > 0 {
 		p.tail = &tailBuffer{max: tailSize}
@@ -267,8 +277,12 @@ func (p *process) signal(sig syscall.Signal) {
 	if p.forwardSignal(sig) && sig != syscall.SIGKILL {
 		return
 	}
-	// ESRCH only means the group is already gone.
-	_ = syscall.Kill(-p.child.pid, sig)
+	p.sigMu.Lock()
+	defer p.sigMu.Unlock()
+	if !p.reaped {
+		// ESRCH only means the group is already gone.
+		_ = syscall.Kill(-p.child.pid, sig)
+	}
 }
 
 // forwardSignal sends sig to the job on its host, and reports whether
@@ -300,7 +314,14 @@ func (p *process) closeControl() {
 // process group, and waits for the output to be copied. It returns the
 // job's exit status.
 func (p *process) wait() Status {
-	ws, err := p.child.wait()
+	// The shell is left a zombie until the end: while it is one, its
+	// group's number cannot be another process's, and the signals to the
+	// group below (and terminate's) reach the job's processes only.
+	if p.tty != nil {
+		p.child.waitExitForeground(p.tty)
+	} else {
+		p.child.waitExit()
+	}
 	close(p.exited)
 	p.closeControl()
 	done := p.copied
@@ -310,14 +331,7 @@ func (p *process) wait() Status {
 	// job fails, as with exec.Cmd.WaitDelay.
 	held := !p.drained(done)
 	// Nothing the job started may outlive it.
-	if p.reap {
-		if syscall.Kill(-p.child.pid, syscall.SIGKILL) == nil {
-			// There were leftovers: once dead they are krun's zombies.
-			defer reapGroup(p.child.pid)
-		}
-	} else {
-		p.signal(syscall.SIGKILL)
-	}
+	p.signal(syscall.SIGKILL)
 	if held && !p.drained(done) {
 		// Only a process that left the group (setsid) can hold the pipes
 		// now: stop reading rather than hang. The run's final sweep kills it.
@@ -328,6 +342,19 @@ func (p *process) wait() Status {
 	}
 	p.stdout.Close()
 	p.stderr.Close()
+	p.sigMu.Lock()
+	ws, err := p.child.reap()
+	p.reaped = true
+	p.sigMu.Unlock()
+	if p.reap {
+		// The group is not empty without its shell if the job left
+		// processes in it (now killed, krun's zombies once dead). Signal
+		// 0 sends nothing, should the number be another group's already.
+		if syscall.Kill(-p.child.pid, 0) == nil {
+			reapGroup(p.child.pid)
+		}
+		reapAdopted()
+	}
 	st := statusOf(ws, err)
 	st.Killed = p.killed.Load()
 	st.Halted = st.Killed && p.halted.Load()

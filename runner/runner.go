@@ -322,6 +322,7 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 		}
 	}
 	r.env, r.envErr = runEnv(r.cfg.Env)
+	r.env = withoutVar(r.env, cfg.SlotVar) // slotEnv sets it per job
 	if cfg.Jitter > 0 {
 		r.jitter = rand.New(rand.NewPCG(cfg.Seed, randJitter))
 	}

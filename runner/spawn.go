@@ -23,8 +23,13 @@ import (
 type child struct {
 	pid int
 	// pidfd is the process's pidfd, registered with the poller; nil when
-	// the system has none and wait blocks in wait4.
+	// the system has none and waitExit blocks in waitid.
 	pidfd *os.File
+	// reaped is set once the process has been reaped, with its status
+	// and the error of waiting for it.
+	reaped bool
+	status syscall.WaitStatus
+	err    error
 }
 
 // devNull is /dev/null, opened once for reading: every job's standard
@@ -53,27 +58,30 @@ func spawn(path string, argv, env []string, files []uintptr, sys *syscall.SysPro
 
 // wait waits for the child to exit and reaps it.
 func (c *child) wait() (syscall.WaitStatus, error) {
-	var ws syscall.WaitStatus
+	c.waitExit()
+	return c.reap()
+}
+
+// reap reaps the child, which has exited (waitExit), and returns its
+// status. Until then its pid, and the number of the process group it
+// leads, cannot be given to another process: signalling the group is
+// safe up to reap, and only up to reap.
+func (c *child) reap() (syscall.WaitStatus, error) {
 	if c.pidfd != nil {
-		defer c.pidfd.Close()
-		if rc, err := c.pidfd.SyscallConn(); err == nil {
-			var werr error
-			err = rc.Read(func(uintptr) bool {
-				var pid int
-				pid, werr = syscall.Wait4(c.pid, &ws, syscall.WNOHANG, nil)
-				return pid != 0 || (werr != nil && werr != syscall.EINTR)
-			})
-			if err == nil {
-				return ws, wrapWait(werr)
+		c.pidfd.Close()
+		c.pidfd = nil
+	}
+	if !c.reaped {
+		c.reaped = true
+		for {
+			_, err := syscall.Wait4(c.pid, &c.status, 0, nil)
+			if err != syscall.EINTR {
+				c.err = wrapWait(err)
+				break
 			}
 		}
 	}
-	for {
-		_, err := syscall.Wait4(c.pid, &ws, 0, nil)
-		if err != syscall.EINTR {
-			return ws, wrapWait(err)
-		}
-	}
+	return c.status, c.err
 }
 
 func wrapWait(err error) error {

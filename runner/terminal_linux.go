@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"os"
 	"runtime"
 
 	"golang.org/x/sys/unix"
@@ -16,8 +17,14 @@ func (r *run) takeTerminalBack(prog program, p *process) {
 	}
 	r.ttyMu.Lock()
 	defer r.ttyMu.Unlock()
-	fd := int(prog.stdin.Fd())
-	if fg, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); err != nil || fg != p.child.pid {
+	moveForeground(int(prog.stdin.Fd()), p.child.pid, unix.Getpgrp())
+}
+
+// moveForeground gives the foreground of terminal fd to process group to,
+// if from has it. SIGTTOU is blocked on the calling thread meanwhile:
+// krun may be in the background, and would otherwise be stopped.
+func moveForeground(fd, from, to int) {
+	if fg, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); err != nil || fg != from {
 		return
 	}
 	runtime.LockOSThread()
@@ -29,7 +36,40 @@ func (r *run) takeTerminalBack(prog program, p *process) {
 		return
 	}
 	defer unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
-	_ = unix.IoctlSetPointerInt(fd, unix.TIOCSPGRP, unix.Getpgrp())
+	_ = unix.IoctlSetPointerInt(fd, unix.TIOCSPGRP, to)
+}
+
+// cldStopped is the si_code of a child's stop (CLD_STOPPED).
+const cldStopped = 5
+
+// waitExitForeground is waitExit for a job that has the foreground of
+// the terminal tty (xargs -o), and so alone gets Ctrl-Z: when it stops,
+// krun takes the terminal back and stops its own process group as the
+// terminal would have, so that the shell that started krun gets the
+// terminal back; continued in the foreground (fg), krun gives the job
+// the terminal again and continues it. Where the kernel discards the
+// stop (an orphaned process group: no shell to continue krun), the job
+// goes on at once, as if Ctrl-Z had not been typed. It waits in a
+// thread of its own, as a stop does not wake a pidfd.
+func (c *child) waitExitForeground(tty *os.File) {
+	fd := int(tty.Fd())
+	for {
+		var info unix.Siginfo
+		err := unix.Waitid(unix.P_PID, c.pid, &info, unix.WEXITED|unix.WSTOPPED|unix.WNOWAIT, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || info.Code != cldStopped {
+			return // exited, to be reaped
+		}
+		// Take the stop's report, leaving any exit's to reap.
+		unix.Waitid(unix.P_PID, c.pid, &info, unix.WSTOPPED|unix.WNOHANG, nil)
+		own := unix.Getpgrp()
+		moveForeground(fd, c.pid, own)
+		unix.Kill(0, unix.SIGTSTP) // returns once continued, or discarded
+		moveForeground(fd, own, c.pid)
+		unix.Kill(-c.pid, unix.SIGCONT)
+	}
 }
 
 // ForegroundOf reports whether krun's process group is the foreground

@@ -1,16 +1,32 @@
 package runner
 
 import (
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 )
 
 // slotEnv adds Config.SlotVar to a job's environment: its slot from 0.
+// The variable replaces any entry of that name, as the last one wins in
+// os/exec: a program reads the first (getenv), a shell the last.
 func (r *run) slotEnv(env []string, job *Job) []string {
 	if r.cfg.SlotVar == "" {
 		return env
 	}
+	if isPerJob(r.cfg.SlotVar + "=") {
+		env = withoutVar(env, r.cfg.SlotVar) // env is this job's own copy
+	}
 	return append(env, r.cfg.SlotVar+"="+strconv.Itoa(job.Slot-1))
+}
+
+// withoutVar removes name's entries from env, in place.
+func withoutVar(env []string, name string) []string {
+	if name == "" {
+		return env
+	}
+	prefix := name + "="
+	return slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, prefix) })
 }
 
 // terminal gives prog the terminal as its standard input when

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// Tests from the review of the process start (ForkExec and pidfd): each
+// one failed before its fix.
+
+// TestReviewDocumentedMinimumOpenFiles: with as few descriptors as krun
+// accepts (minOpenFiles; the README says below 16 is refused), jobs run,
+// one at a time. krun held more than minOpenFiles counts for (the Go
+// runtime's cgroup files, the guardian's pipe and pidfd, each job's pidfd
+// and exec's error pipe), and every job failed with "too many open files".
+func TestReviewDocumentedMinimumOpenFiles(t *testing.T) {
+	t.Parallel()
+	k := startProc(t, procOptions{dir: t.TempDir()}, "sh", "-c", fmt.Sprintf(`ulimit -n %d && exec krun -j 4 echo ::: a b c`, minOpenFiles))
+	code := k.wait()
+	if code != 0 || k.stdout.String() != "a\nb\nc\n" {
+		t.Errorf("ulimit -n %d: exit status %d, stdout %q, stderr %q: want the three jobs run", minOpenFiles, code, k.stdout.String(), k.stderrText())
+	}
+}
+
+// TestReviewOpenTTYCtrlZ: with -o the job has the terminal's foreground,
+// so Ctrl-Z stops the job alone. krun must then stop too, with the
+// terminal back in its group, as the terminal would have stopped it, so
+// that the shell that started krun gets the terminal back; continued
+// with fg, it gives the job the terminal and continues it. krun did not
+// notice the stop: it waited for the stopped job forever, the terminal
+// held by a stopped group, and the shell never got it back.
+func TestReviewOpenTTYCtrlZ(t *testing.T) {
+	t.Parallel()
+	job := `echo "{} reading"; read x; echo "{} got $x"`
+	t.Run("under a shell", func(t *testing.T) {
+		t.Parallel()
+		// bash with job control (set -m) runs krun as a job: in a
+		// process group of its own, with the terminal's foreground.
+		cmd := exec.Command("bash", "-c", `set -m; krun -o -j1 '`+job+`' ::: a; echo "krun stopped: $?"; fg >/dev/null; echo "krun ended: $?"`)
+		cmd.Dir = t.TempDir()
+		r := startPtyCmd(t, cmd)
+		r.waitShown("a reading", 1)
+		if _, err := r.ptmx.Write([]byte{26}); err != nil { // VSUSP, Ctrl-Z
+			t.Fatal(err)
+		}
+		r.waitShown("krun stopped: 148", 1) // 128+SIGTSTP: the shell has the terminal
+		r.typeLine("hello")
+		r.waitShown("a got hello", 1)
+		r.waitShown("krun ended: 0", 1)
+		if code := r.wait(); code != 0 {
+			t.Errorf("exit status %d, want 0; the terminal showed:\n%s", code, r.shown())
+		}
+	})
+	t.Run("krun started in the background", func(t *testing.T) {
+		t.Parallel()
+		// The job reads the terminal from the background and is stopped
+		// (SIGTTIN); krun must stop too, and fg continue both, the job
+		// with the terminal. The shell waits for krun to stop first.
+		cmd := exec.Command("bash", "-c", `set -m; krun -o -j1 '`+job+`' ::: a & echo $! >krun.pid; until [ "$(ps -o stat= -p $!)" = T ]; do sleep 0.01; done; echo "krun stopped"; fg >/dev/null; echo "krun ended: $?"`)
+		cmd.Dir = t.TempDir()
+		t.Cleanup(func() {
+			// On failure krun, in the background, outlives the shell.
+			if b, err := os.ReadFile(filepath.Join(cmd.Dir, "krun.pid")); err == nil {
+				if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+					syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+		})
+		r := startPtyCmd(t, cmd)
+		r.waitShown("krun stopped", 1)
+		r.typeLine("hello")
+		r.waitShown("a got hello", 1)
+		r.waitShown("krun ended: 0", 1)
+		if code := r.wait(); code != 0 {
+			t.Errorf("exit status %d, want 0; the terminal showed:\n%s", code, r.shown())
+		}
+	})
+	t.Run("no shell to continue krun", func(t *testing.T) {
+		t.Parallel()
+		// krun leads its session: its group is orphaned, and the kernel
+		// discards a stop it has no one to undo. So does krun: the job
+		// goes on.
+		r := startPty(t, t.TempDir(), "-o", "-j1", job, ":::", "a")
+		r.waitShown("a reading", 1)
+		if _, err := r.ptmx.Write([]byte{26}); err != nil {
+			t.Fatal(err)
+		}
+		r.typeLine("hello")
+		r.waitShown("a got hello", 1)
+		if code := r.wait(); code != 0 {
+			t.Errorf("exit status %d, want 0; the terminal showed:\n%s", code, r.shown())
+		}
+	})
+}
