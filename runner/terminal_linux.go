@@ -51,8 +51,8 @@ const cldStopped = 5
 // terminal back; continued in the foreground (fg), krun gives the job
 // the terminal and continues it. Where the kernel discards the stop (an
 // orphaned process group: no shell to continue krun), the job goes on
-// at once. It waits in a thread of its own: a stop does not wake a
-// pidfd.
+// at once, unless neither could have the terminal. It waits in a thread
+// of its own: a stop does not wake a pidfd.
 func (c *child) waitExitForeground(tty *os.File) {
 	fd := int(tty.Fd())
 	for {
@@ -68,7 +68,12 @@ func (c *child) waitExitForeground(tty *os.File) {
 		unix.Waitid(unix.P_PID, c.pid, &info, unix.WSTOPPED|unix.WNOHANG, nil)
 		own := unix.Getpgrp()
 		moveForeground(fd, c.pid, own)
-		stopSelf()
+		stopped := stopSelf()
+		if fg, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); !stopped && (err != nil || fg != own) {
+			// Neither krun nor the job can have the terminal: continued,
+			// the job would only stop again reading it. It stays stopped.
+			continue
+		}
 		moveForeground(fd, own, c.pid)
 		unix.Kill(-c.pid, unix.SIGCONT)
 	}
@@ -83,20 +88,31 @@ func ForegroundOf(f interface{ Fd() uintptr }) bool {
 }
 
 // stopSelf stops krun's process group as Ctrl-Z would have, and returns
-// once krun is continued, or at once where the kernel discards the stop
-// (an orphaned process group). A signal to the group may be taken by
-// another of krun's threads, after this one has gone on, or even after
-// krun was continued; so the others in the group get it first, one by
-// one, and krun itself through this thread: it stops before the call
-// returns.
-func stopSelf() {
+// once krun is continued; where the kernel discards the stop (an
+// orphaned process group: no shell to continue it), at once, reporting
+// false. A signal to the group may be taken by another of krun's
+// threads, after this one has gone on, or even after krun was
+// continued; so the others in the group get it first, one by one, and
+// krun itself through this thread: it stops before the call returns.
+func stopSelf() bool {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	self, own := unix.Getpid(), unix.Getpgrp()
+	orphaned := true
 	for _, pid := range procfs.Pids() {
-		if p, ok := procfs.Stat(pid); ok && p.Pgid == own && pid != self {
+		p, ok := procfs.Stat(pid)
+		if !ok || p.Pgid != own {
+			continue
+		}
+		// A group is orphaned when no member's parent is in another
+		// group of the same session: a shell's job has the shell.
+		if pp, ok := procfs.Stat(p.PPid); ok && pp.Pgid != own && pp.Sid == p.Sid {
+			orphaned = false
+		}
+		if pid != self {
 			unix.Kill(pid, unix.SIGTSTP)
 		}
 	}
 	unix.Tgkill(self, unix.Gettid(), unix.SIGTSTP)
+	return !orphaned
 }
