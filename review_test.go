@@ -79,7 +79,7 @@ func TestReviewOpenTTYCtrlZ(t *testing.T) {
 		// The job reads the terminal from the background and is stopped
 		// (SIGTTIN); krun must stop too, and fg continue both, the job
 		// with the terminal. The shell waits for krun to stop first.
-		cmd := exec.Command("bash", "-c", `set -m; krun -o -j1 '`+job+`' ::: a & until [ "$(ps -o stat= -p $!)" = T ]; do sleep 0.01; done; echo "krun stopped"; fg >/dev/null; echo "krun ended: $?"`)
+		cmd := exec.Command("bash", "-c", `set -m; krun -o -j1 '`+job+`' ::: a & until read -r _ _ st _ </proc/$!/stat && [ "$st" = T ]; do sleep 0.01; done; echo "krun stopped"; fg >/dev/null; echo "krun ended: $?"`)
 		cmd.Dir = t.TempDir()
 		killLeftIn(t, cmd.Dir)
 		r := startPtyCmd(t, cmd)
