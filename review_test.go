@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 )
@@ -28,6 +26,24 @@ func TestReviewDocumentedMinimumOpenFiles(t *testing.T) {
 	}
 }
 
+// killLeftIn kills, when the test ends, the processes still running in
+// dir: a krun that a failure left stopped, or in the background, when
+// the shell that started it was killed.
+func killLeftIn(t *testing.T, dir string) {
+	t.Cleanup(func() {
+		entries, _ := os.ReadDir("/proc")
+		for _, e := range entries {
+			pid, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			if cwd, err := os.Readlink("/proc/" + e.Name() + "/cwd"); err == nil && cwd == dir {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+}
+
 // TestReviewOpenTTYCtrlZ: with -o the job has the terminal's foreground,
 // so Ctrl-Z stops the job alone. krun must then stop too, with the
 // terminal back in its group, as the terminal would have stopped it, so
@@ -44,6 +60,7 @@ func TestReviewOpenTTYCtrlZ(t *testing.T) {
 		// process group of its own, with the terminal's foreground.
 		cmd := exec.Command("bash", "-c", `set -m; krun -o -j1 '`+job+`' ::: a; echo "krun stopped: $?"; fg >/dev/null; echo "krun ended: $?"`)
 		cmd.Dir = t.TempDir()
+		killLeftIn(t, cmd.Dir)
 		r := startPtyCmd(t, cmd)
 		r.waitShown("a reading", 1)
 		if _, err := r.ptmx.Write([]byte{26}); err != nil { // VSUSP, Ctrl-Z
@@ -62,16 +79,9 @@ func TestReviewOpenTTYCtrlZ(t *testing.T) {
 		// The job reads the terminal from the background and is stopped
 		// (SIGTTIN); krun must stop too, and fg continue both, the job
 		// with the terminal. The shell waits for krun to stop first.
-		cmd := exec.Command("bash", "-c", `set -m; krun -o -j1 '`+job+`' ::: a & echo $! >krun.pid; until [ "$(ps -o stat= -p $!)" = T ]; do sleep 0.01; done; echo "krun stopped"; fg >/dev/null; echo "krun ended: $?"`)
+		cmd := exec.Command("bash", "-c", `set -m; krun -o -j1 '`+job+`' ::: a & until read -r _ _ st _ </proc/$!/stat && [ "$st" = T ]; do sleep 0.01; done; echo "krun stopped"; fg >/dev/null; echo "krun ended: $?"`)
 		cmd.Dir = t.TempDir()
-		t.Cleanup(func() {
-			// On failure krun, in the background, outlives the shell.
-			if b, err := os.ReadFile(filepath.Join(cmd.Dir, "krun.pid")); err == nil {
-				if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-					syscall.Kill(pid, syscall.SIGKILL)
-				}
-			}
-		})
+		killLeftIn(t, cmd.Dir)
 		r := startPtyCmd(t, cmd)
 		r.waitShown("krun stopped", 1)
 		r.typeLine("hello")

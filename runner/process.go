@@ -66,7 +66,7 @@ type process struct {
 	controlMu sync.Mutex
 	control   *os.File
 	forward   func(w io.Writer, sig syscall.Signal) error
-	// tty is the terminal whose foreground the job has (xargs -o), or nil.
+	// tty is the terminal the job reads (xargs -o), or nil.
 	tty *os.File
 }
 
@@ -170,9 +170,7 @@ func startProcess(prog program, job *Job, out JobOutput, onCopyErr func(error), 
 		return nil, err
 	}
 	p := &process{job: job, child: c, out: out, stdout: outR, stderr: errR, onCopyErr: onCopyErr, exited: make(chan struct{}), copied: make(chan struct{}), control: ctlW}
-	if attr.Foreground {
-		p.tty = prog.stdin
-	}
+	p.tty = prog.stdin // the terminal (xargs -o), or nil
 	var tail io.Writer
 	if tailSize > 0 {
 		p.tail = &tailBuffer{max: tailSize}

@@ -30,6 +30,14 @@ func adoptedZombies(t *testing.T) int {
 	return n
 }
 
+// subreaperForTest lets cfg reap orphans (Config.ReapOrphans), which
+// makes this process their subreaper; the package's other tests do not
+// expect it to be one: it stops being one when the test ends.
+func subreaperForTest(t *testing.T, cfg *Config) {
+	cfg.ReapOrphans = true
+	t.Cleanup(func() { unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0) })
+}
+
 // zombieCount counts adoptedZombies when job at starts.
 type zombieCount struct {
 	t  *testing.T
@@ -59,7 +67,7 @@ func TestReviewAdoptedOrphansDoNotPileUp(t *testing.T) {
 	// session: krun kills what is still in the job's group when it ends.
 	dir := t.TempDir()
 	cfg := testConfig(t, `cd `+quoting.Quote(dir)+` && mkfifo f{#} && { setsid sh -c 'echo >"$0"; sleep 0.02' f{#} </dev/null >/dev/null 2>&1 & } && read x <f{#}; : {}`, 1)
-	cfg.ReapOrphans = true
+	subreaperForTest(t, &cfg)
 	obs := &zombieCount{t: t, at: jobs}
 	cfg.Sink, cfg.Observer = &memSink{}, obs
 	values := make([]string, jobs)
@@ -85,7 +93,7 @@ func TestReviewKilledLeftoversDoNotPileUp(t *testing.T) {
 	before := adoptedZombies(t)
 	const jobs = 150
 	cfg := testConfig(t, `sleep 30 </dev/null >/dev/null 2>&1 & : {}`, 1)
-	cfg.ReapOrphans = true
+	subreaperForTest(t, &cfg)
 	obs := &zombieCount{t: t, at: jobs}
 	cfg.Sink, cfg.Observer = &memSink{}, obs
 	res, err := Run(context.Background(), cfg, &listSource{values: make([]string, jobs)})

@@ -122,6 +122,7 @@ func TestReviewNoKillOfRecycledGroup(t *testing.T) {
 	if victim == 0 {
 		t.Fatalf("could not start a process with pid %d", pid)
 	}
+	defer syscall.Kill(victim, syscall.SIGKILL) // on failure
 	r := <-done
 	if r.err != nil {
 		t.Fatal(r.err)
