@@ -82,7 +82,8 @@ func (r *run) quitting() bool {
 }
 
 // try runs the job's command once. starved reports that it could not start
-// for want of file descriptors, on the first try, while others run.
+// for want of file descriptors or processes, on the first try: it waits
+// for a running job to end (as xargs does when fork fails with EAGAIN).
 //
 // evicted reports that the Gate ended it (see evictYoungest).
 func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st Status, starved, evicted bool) {
@@ -107,6 +108,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		if err != nil {
 			<-r.starting
 			if attempt == 1 && isDescriptorShortage(err) {
+				job.shortage = err
 				return Status{}, true, false
 			}
 			return r.notStarted(job, attempt, fmt.Errorf("standard input: %w", err)), false, false
@@ -118,7 +120,7 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 	if err == nil {
 		p, err = startProcess(prog, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr, stdin)
 	}
-	if err != nil && direct && !isDescriptorShortage(err) && err != r.envErr {
+	if err != nil && direct && !isShortage(err) && err != r.envErr {
 		// Not executable after all (a script without #!, no permission):
 		// the shell knows what to do, or what to say.
 		p, err = startProcess(shell, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr, stdin)
@@ -130,7 +132,8 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 	}
 	<-r.starting
 	if err != nil {
-		if attempt == 1 && isDescriptorShortage(err) {
+		if attempt == 1 && isShortage(err) {
+			job.shortage = err
 			return Status{}, true, false
 		}
 		return r.notStarted(job, attempt, fmt.Errorf("cannot start: %w%s", err, ArgsTooLongHint(job.Command, CommandLineLimit(env)))), false, false
@@ -173,6 +176,14 @@ func (r *run) watch(p *process, job *Job, attempt int, limit time.Duration, star
 // child and fails with it.
 func isDescriptorShortage(err error) bool {
 	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.EBADF)
+}
+
+// isShortage reports whether err means a job could not start for want of
+// something a running job gives back when it ends: file descriptors, or
+// a process (fork's EAGAIN: the user's process limit, ulimit -u, or the
+// system's).
+func isShortage(err error) bool {
+	return isDescriptorShortage(err) || errors.Is(err, syscall.EAGAIN)
 }
 
 // errStoppedInDelay is the error of a job the run stopped before its

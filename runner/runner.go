@@ -48,10 +48,13 @@ type Job struct {
 	// /dev/null.
 	Stdin Stdin
 	// starvedAlone: the job is being tried again for want of descriptors
-	// with no other job running; retried: it is being tried again at all
-	// (run loop only); evicted: the Gate ended it once, and it runs again
-	// (its goroutine only).
+	// or processes with no other job running; retried: it is being tried
+	// again at all (run loop only); evicted: the Gate ended it once, and
+	// it runs again (its goroutine only).
 	starvedAlone, retried, evicted bool
+	// shortage is why the job could not start, while it waits to be
+	// tried again (isShortage).
+	shortage error
 	// started orders the jobs by their last start on the run loop: the
 	// youngest has the highest (run loop only).
 	started uint64
@@ -785,7 +788,7 @@ func failureNote(st Status) string {
 }
 
 // retryStarved starts again the oldest job that could not start for want
-// of file descriptors. A job that is starved while nothing else runs has
+// of file descriptors or processes. A job that is starved while nothing else runs has
 // no hope: krun stops with a clear error. Once the run is stopping, the
 // starved jobs end without running.
 func (r *run) retryStarved() {
@@ -800,6 +803,9 @@ func (r *run) retryStarved() {
 		go r.endJob(s.job, s.out, st)
 	case s.job.starvedAlone:
 		err := fmt.Errorf("job %d: cannot start: too many open files, and no running job will free any (raise ulimit -n or lower -j)", s.job.Seq)
+		if errors.Is(s.job.shortage, syscall.EAGAIN) {
+			err = fmt.Errorf("job %d: cannot start: no new process can be created (%w), and no running job will free one (raise ulimit -u or lower -j)", s.job.Seq, s.job.shortage)
+		}
 		go r.endJob(s.job, s.out, Status{Exit: 126, Err: err, Start: time.Now(), Attempt: 1})
 		r.fail(err)
 	default:

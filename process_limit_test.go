@@ -1,0 +1,87 @@
+package main
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestControlProcessLimit: when fork fails for want of processes (the
+// user's limit, ulimit -u), the job is not failed: krun waits for a
+// running job to end and starts it then, as xargs does. Run as the
+// unprivileged user nobody (root is not held to the limit) with a limit
+// that leaves room for krun's threads, its guardian's, and some of the 40
+// jobs asked for at once: every one of the 60 jobs runs, and succeeds.
+func TestControlProcessLimit(t *testing.T) {
+	t.Parallel()
+	setpriv, err := exec.LookPath("setpriv")
+	if err == nil {
+		_, err = exec.LookPath("prlimit")
+	}
+	if err == nil && os.Geteuid() != 0 {
+		err = os.ErrPermission
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI runs as root with util-linux's setpriv and prlimit; this test needs them: %v", err)
+		}
+		t.Skipf("needs root, setpriv and prlimit to run krun as nobody: %v", err)
+	}
+	// A krun that nobody may run, in a directory nobody may use.
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} { // the test's own
+		if err := os.Chmod(d, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "krun")
+	copyFile(t, self, bin)
+	var args []string
+	for range 60 {
+		args = append(args, "0.3") // sleep 0.3, each job
+	}
+	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + dir}},
+		setpriv, append([]string{"--reuid", "65534", "--regid", "65534", "--clear-groups",
+			"prlimit", "--nproc=40", "./krun", "-j", "40", "--joblog", "log", "sleep", ":::"}, args...)...)
+	code := k.wait()
+	if code != 0 {
+		t.Fatalf("exit status %d, want 0: no job may fail for want of processes; stderr:\n%s", code, k.stderrText())
+	}
+	if s := k.stderrText(); s != "" {
+		t.Errorf("stderr %q, want nothing", s)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), "\n") - 1; n != 60 {
+		t.Errorf("the joblog has %d jobs, want 60:\n%s", n, b)
+	}
+}
+
+// copyFile copies src to dst, executable by everyone.
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
