@@ -40,7 +40,7 @@ func descriptorCap(extraPerJob int) (n int, limit uint64, ok bool) {
 		return 0, 0, false
 	}
 	free := int(lim.Cur) - len(fds) - fdMargin - maxStarting*startFDs
-	return max(free/(heldPerJob+extraPerJob), 1), lim.Cur, true
+	return max(free/(heldPerJob+extraPerJob), 1), uint64(lim.Cur), true // int64 on the BSDs
 }
 
 // admitDescriptors sets the run's cap on jobs at once from the
