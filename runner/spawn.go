@@ -32,15 +32,28 @@ type child struct {
 	err    error
 }
 
-// devNull is /dev/null, opened once for reading: every job's standard
-// input. It is never closed.
-var devNull = sync.OnceValues(func() (int, error) {
+// devNull returns /dev/null, opened once for reading: every job's
+// standard input. It is never closed. A failure to open it (no descriptor
+// free at that moment) is not kept: the next job tries again.
+func devNull() (int, error) {
+	devNullFD.mu.Lock()
+	defer devNullFD.mu.Unlock()
+	if devNullFD.fd >= 0 {
+		return devNullFD.fd, nil
+	}
 	fd, err := syscall.Open(os.DevNull, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
 		return -1, &os.PathError{Op: "open", Path: os.DevNull, Err: err}
 	}
+	devNullFD.fd = fd
 	return fd, nil
-})
+}
+
+// devNullFD is devNull's descriptor, -1 until it is open.
+var devNullFD = struct {
+	mu sync.Mutex
+	fd int
+}{fd: -1}
 
 // spawn starts path with argv and env (deduplicated already), files as
 // its descriptors 0, 1, 2..., and sys's attributes. Its error reads as
