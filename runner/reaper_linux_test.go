@@ -51,7 +51,7 @@ func (z *zombieCount) Observe(e Event) {
 	}
 }
 
-// TestReviewAdoptedOrphansDoNotPileUp: as subreaper, krun adopts what
+// TestAdoptedOrphansDoNotPileUp: as subreaper, krun adopts what
 // its jobs leave behind in sessions of their own (setsid, daemons) and
 // must reap them as they die during the run, not only at its end: a
 // long run whose every job leaves one such process (a daemon that exits
@@ -59,7 +59,7 @@ func (z *zombieCount) Observe(e Event) {
 // 32768 on many machines) until nothing can fork. Here 150 jobs each
 // leave a process in a new session that exits soon after the job; when
 // the last job starts, most of them must have been reaped.
-func TestReviewAdoptedOrphansDoNotPileUp(t *testing.T) {
+func TestAdoptedOrphansDoNotPileUp(t *testing.T) {
 	// Not parallel: it counts this process's children.
 	before := adoptedZombies(t)
 	const jobs = 150
@@ -83,12 +83,12 @@ func TestReviewAdoptedOrphansDoNotPileUp(t *testing.T) {
 	}
 }
 
-// TestReviewKilledLeftoversDoNotPileUp: what a job leaves running in its
+// TestKilledLeftoversDoNotPileUp: what a job leaves running in its
 // process group is killed when the job ends, and, adopted by krun, must
 // be reaped once dead. krun looked for them just once, right after the
 // SIGKILL, and missed every one not dead yet: they stayed zombies until
 // the run ended. Here 150 jobs each leave a sleep in their group.
-func TestReviewKilledLeftoversDoNotPileUp(t *testing.T) {
+func TestKilledLeftoversDoNotPileUp(t *testing.T) {
 	// Not parallel: it counts this process's children.
 	before := adoptedZombies(t)
 	const jobs = 150

@@ -13,15 +13,17 @@ import (
 	"github.com/krun-dev/krun/quoting"
 )
 
-// Tests from the review of the process start (ForkExec and pidfd, merged
-// with --pipe, -S and xargs -o): each one failed before its fix.
+// Tests of what a job's process gets and what may happen to it: its slot
+// variable, no signal to a recycled process group, the terminal under
+// --nice. Each one failed before its fix (a review of the ForkExec and
+// pidfd process start, merged with --pipe, -S and xargs -o).
 
-// TestReviewSlotVarReplacesInheritedValue: --process-slot-var sets the
+// TestSlotVarReplacesInheritedValue: --process-slot-var sets the
 // variable even when krun's environment has it already, as GNU xargs
 // does and as os/exec's last-wins deduplication did before jobs started
 // through ForkExec. A shell hides a duplicate entry (dash and bash take
 // the last), a program run directly does not: getenv takes the first.
-func TestReviewSlotVarReplacesInheritedValue(t *testing.T) {
+func TestSlotVarReplacesInheritedValue(t *testing.T) {
 	t.Parallel()
 	for _, direct := range []bool{false, true} {
 		cfg := testConfig(t, `printenv {}`, 1)
@@ -45,7 +47,7 @@ func TestReviewSlotVarReplacesInheritedValue(t *testing.T) {
 	}
 }
 
-// TestReviewNoKillOfRecycledGroup: krun must not signal a job's process
+// TestNoKillOfRecycledGroup: krun must not signal a job's process
 // group once the number may belong to someone else. krun reaped the
 // job's shell first and killed its group (-pid) later: after pipeGrace
 // when a process the job started with setsid still held its output. In
@@ -53,7 +55,7 @@ func TestReviewSlotVarReplacesInheritedValue(t *testing.T) {
 // given, through ns_last_pid, to a new process group leader, as pid
 // wrap-around (pid_max is 32768 on many machines) does by chance, and
 // krun's SIGKILL to the job's group must not reach it.
-func TestReviewNoKillOfRecycledGroup(t *testing.T) {
+func TestNoKillOfRecycledGroup(t *testing.T) {
 	// Not parallel: the test steers the machine's next pid.
 	const lastPid = "/proc/sys/kernel/ns_last_pid"
 	last, err := os.ReadFile(lastPid)
@@ -140,11 +142,11 @@ func TestReviewNoKillOfRecycledGroup(t *testing.T) {
 	}
 }
 
-// TestReviewNiceKeepsTheTerminal: with --nice, a job of xargs -o still
+// TestNiceKeepsTheTerminal: with --nice, a job of xargs -o still
 // reads the terminal (Config.TTY), not /dev/null: nice(1) is put in
 // front of the job's program, the rest of how it starts stays. A file
 // stands for the terminal here.
-func TestReviewNiceKeepsTheTerminal(t *testing.T) {
+func TestNiceKeepsTheTerminal(t *testing.T) {
 	t.Parallel()
 	tty := filepath.Join(t.TempDir(), "tty")
 	if err := os.WriteFile(tty, []byte("typed\n"), 0o644); err != nil {

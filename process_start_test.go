@@ -9,15 +9,16 @@ import (
 	"testing"
 )
 
-// Tests from the review of the process start (ForkExec and pidfd): each
-// one failed before its fix.
+// Tests of starting and waiting for jobs at the edges: the fewest
+// descriptors krun accepts, and -o with Ctrl-Z. Each one failed before
+// its fix (a review of the ForkExec and pidfd process start).
 
-// TestReviewDocumentedMinimumOpenFiles: with as few descriptors as krun
+// TestDocumentedMinimumOpenFiles: with as few descriptors as krun
 // accepts (minOpenFiles; the README says below 16 is refused), jobs run,
 // one at a time. krun held more than minOpenFiles counts for (the Go
 // runtime's cgroup files, the guardian's pipe and pidfd, each job's pidfd
 // and exec's error pipe), and every job failed with "too many open files".
-func TestReviewDocumentedMinimumOpenFiles(t *testing.T) {
+func TestDocumentedMinimumOpenFiles(t *testing.T) {
 	t.Parallel()
 	k := startProc(t, procOptions{dir: t.TempDir()}, "sh", "-c", fmt.Sprintf(`ulimit -n %d && exec krun -j 4 echo ::: a b c`, minOpenFiles))
 	code := k.wait()
@@ -44,14 +45,14 @@ func killLeftIn(t *testing.T, dir string) {
 	})
 }
 
-// TestReviewOpenTTYCtrlZ: with -o the job has the terminal's foreground,
+// TestOpenTTYCtrlZ: with -o the job has the terminal's foreground,
 // so Ctrl-Z stops the job alone. krun must then stop too, with the
 // terminal back in its group, as the terminal would have stopped it, so
 // that the shell that started krun gets the terminal back; continued
 // with fg, it gives the job the terminal and continues it. krun did not
 // notice the stop: it waited for the stopped job forever, the terminal
 // held by a stopped group, and the shell never got it back.
-func TestReviewOpenTTYCtrlZ(t *testing.T) {
+func TestOpenTTYCtrlZ(t *testing.T) {
 	t.Parallel()
 	job := `echo "{} reading"; read x; echo "{} got $x"`
 	t.Run("under a shell", func(t *testing.T) {
