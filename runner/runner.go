@@ -788,9 +788,9 @@ func failureNote(st Status) string {
 }
 
 // retryStarved starts again the oldest job that could not start for want
-// of file descriptors or processes. A job that is starved while nothing else runs has
-// no hope: krun stops with a clear error. Once the run is stopping, the
-// starved jobs end without running.
+// of file descriptors or processes. A job that is starved while nothing
+// else runs has no hope: krun stops with a clear error. Once the run is
+// stopping, the starved jobs end without running.
 func (r *run) retryStarved() {
 	if len(r.starved) == 0 {
 		return
