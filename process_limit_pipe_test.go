@@ -1,0 +1,67 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestControlProcessLimitPipeKeepsBlocks: a --pipe job that cannot fork
+// for want of processes waits for a running job, as any job does
+// (TestControlProcessLimit), and then runs with its whole block: no block
+// is lost, every line of the input is counted once, and no job fails.
+// Run as nobody under a process limit, as TestControlProcessLimit.
+func TestControlProcessLimitPipeKeepsBlocks(t *testing.T) {
+	t.Parallel()
+	setpriv, err := exec.LookPath("setpriv")
+	if err == nil {
+		_, err = exec.LookPath("prlimit")
+	}
+	if err == nil && os.Geteuid() != 0 {
+		err = os.ErrPermission
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI runs as root with util-linux's setpriv and prlimit; this test needs them: %v", err)
+		}
+		t.Skipf("needs root, setpriv and prlimit to run krun as nobody: %v", err)
+	}
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, self, filepath.Join(dir, "krun"))
+	const lines = 200000
+	var in strings.Builder
+	for i := 1; i <= lines; i++ {
+		in.WriteString(strconv.Itoa(i))
+		in.WriteByte('\n')
+	}
+	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + dir}, stdin: strings.NewReader(in.String())},
+		setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups",
+		"prlimit", "--nproc=16", "./krun", "--pipe", "-j", "16", "--block", "20k", "wc -l")
+	code := k.wait()
+	if code != 0 {
+		t.Errorf("exit status %d, want 0: no --pipe job may fail for want of processes; stderr:\n%s", code, k.stderrText())
+	}
+	sum := 0
+	for _, f := range strings.Fields(k.stdout.String()) {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatalf("output %q is not counts", k.stdout.String())
+		}
+		sum += n
+	}
+	if sum != lines {
+		t.Errorf("the jobs counted %d lines of the %d in the input: blocks were lost", sum, lines)
+	}
+}
