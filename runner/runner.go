@@ -55,6 +55,10 @@ type Job struct {
 	// shortage is why the job could not start, while it waits to be
 	// tried again (isShortage).
 	shortage error
+	// heldStdin is the standard input a starved try opened and no process
+	// read: the next try takes it, for a block that cannot be opened
+	// twice (a streamed one) is then still whole.
+	heldStdin *os.File
 	// started orders the jobs by their last start on the run loop: the
 	// youngest has the highest (run loop only).
 	started uint64
