@@ -13,7 +13,8 @@ import (
 // for want of processes waits for a running job, as any job does
 // (TestControlProcessLimit), and then runs with its whole block: no block
 // is lost, every line of the input is counted once, and no job fails.
-// Run as nobody under a process limit, as TestControlProcessLimit.
+// Run under a process limit as a user of its own, as
+// TestControlProcessLimit (see limitUID).
 func TestControlProcessLimitPipeKeepsBlocks(t *testing.T) {
 	t.Parallel()
 	setpriv, err := exec.LookPath("setpriv")
@@ -40,6 +41,7 @@ func TestControlProcessLimitPipeKeepsBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	copyFile(t, self, filepath.Join(dir, "krun"))
+	uid := limitUID()
 	const lines = 200000
 	var in strings.Builder
 	for i := 1; i <= lines; i++ {
@@ -47,7 +49,7 @@ func TestControlProcessLimitPipeKeepsBlocks(t *testing.T) {
 		in.WriteByte('\n')
 	}
 	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + dir}, stdin: strings.NewReader(in.String())},
-		setpriv, "--reuid", "65534", "--regid", "65534", "--clear-groups",
+		setpriv, "--reuid", uid, "--regid", uid, "--clear-groups",
 		"prlimit", "--nproc=16", "./krun", "--pipe", "-j", "16", "--block", "20k", "wc -l")
 	code := k.wait()
 	if code != 0 {
