@@ -67,3 +67,49 @@ func TestGuardianEnvDoesNotRemove(t *testing.T) {
 		t.Errorf("krun with KRUN_GUARDIAN in its environment did not run its commands: %v", err)
 	}
 }
+
+// TestRemoteKill9BeforeFirstJob: the control-socket directory also goes
+// when krun is killed before its first job starts (here, waiting for its
+// arguments on standard input with the hosts already connected): the
+// README says the guardian removes it after a kill -9, but the guardian
+// is only started with the first job.
+func TestRemoteKill9BeforeFirstJob(t *testing.T) {
+	t.Parallel()
+	h := startHosts(t, "h1")
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "scratch")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	k := startProc(t, procOptions{dir: dir, stdin: r}, "krun", "--tmpdir", tmp, "--ssh", h.SSH(), "-S", "1/h1", "echo")
+	r.Close()
+	leftover := func() []string {
+		m, _ := filepath.Glob(filepath.Join(tmp, "krun-ssh-*", "*"))
+		return m
+	}
+	deadline := time.Now().Add(testCeiling)
+	for len(leftover()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(leftover()) == 0 {
+		t.Fatalf("no control socket while krun waits for its input; stderr:\n%s", k.stderrText())
+	}
+	k.cmd.Process.Signal(syscall.SIGKILL)
+	k.wait()
+	dirs := func() []string {
+		m, _ := filepath.Glob(filepath.Join(tmp, "krun-ssh-*"))
+		return m
+	}
+	deadline = time.Now().Add(testCeiling)
+	for len(dirs()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if m := dirs(); len(m) > 0 {
+		t.Errorf("ssh's control directory outlived krun's kill -9 before the first job: %q", m)
+	}
+}
