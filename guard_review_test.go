@@ -69,10 +69,12 @@ func TestGuardianEnvDoesNotRemove(t *testing.T) {
 }
 
 // TestRemoteKill9BeforeFirstJob: the control-socket directory also goes
-// when krun is killed before its first job starts (here, waiting for its
-// arguments on standard input with the hosts already connected): the
-// README says the guardian removes it after a kill -9, but the guardian
-// is only started with the first job.
+// when krun is killed before its first job starts (here, as soon as the
+// first control socket exists: krun is still connecting to its hosts, or
+// waiting for its arguments on standard input): the README says the
+// guardian removes it after a kill -9, but the guardian is only started
+// with the first job, and the directory is made while the hosts are
+// connected, before the run.
 func TestRemoteKill9BeforeFirstJob(t *testing.T) {
 	t.Parallel()
 	h := startHosts(t, "h1")
@@ -97,7 +99,7 @@ func TestRemoteKill9BeforeFirstJob(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if len(leftover()) == 0 {
-		t.Fatalf("no control socket while krun waits for its input; stderr:\n%s", k.stderrText())
+		t.Fatalf("no control socket before the first job; stderr:\n%s", k.stderrText())
 	}
 	k.cmd.Process.Signal(syscall.SIGKILL)
 	k.wait()
