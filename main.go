@@ -26,7 +26,7 @@ func main() {
 // run executes krun with args and returns the exit status. Errors are
 // printed here, once, as "krun: error: ...".
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
-	if os.Getenv(runner.GuardEnv) != "" && len(args) == 0 {
+	if len(args) == 0 && runner.IsGuardian() {
 		return runner.GuardMain() // krun re-executed as a run's guardian
 	}
 	if err := checkStartup(); err != nil {

@@ -5,14 +5,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
 // TestControlProcessLimit: when fork fails for want of processes (the
 // user's limit, ulimit -u), the job is not failed: krun waits for a
-// running job to end and starts it then, as xargs does. Run as the
-// unprivileged user nobody (root is not held to the limit) with a limit
+// running job to end and starts it then, as xargs does. Run as an
+// unprivileged user of its own (root is not held to the limit) with a limit
 // that leaves room for krun's threads, its guardian's, and some of the 40
 // jobs asked for at once: every one of the 60 jobs runs, and succeeds.
 func TestControlProcessLimit(t *testing.T) {
@@ -43,12 +45,13 @@ func TestControlProcessLimit(t *testing.T) {
 	}
 	bin := filepath.Join(dir, "krun")
 	copyFile(t, self, bin)
+	uid := limitUID()
 	var args []string
 	for range 60 {
 		args = append(args, "0.3") // sleep 0.3, each job
 	}
 	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + dir}},
-		setpriv, append([]string{"--reuid", "65534", "--regid", "65534", "--clear-groups",
+		setpriv, append([]string{"--reuid", uid, "--regid", uid, "--clear-groups",
 			"prlimit", "--nproc=40", "./krun", "-j", "40", "--joblog", "log", "sleep", ":::"}, args...)...)
 	code := k.wait()
 	if code != 0 {
@@ -65,6 +68,18 @@ func TestControlProcessLimit(t *testing.T) {
 		t.Errorf("the joblog has %d jobs, want 60:\n%s", n, b)
 	}
 }
+
+// limitUID is a user ID no account uses, for a test that runs krun under
+// a process limit: the limit counts every process of the user's, so a
+// shared one (nobody) lets other tests and other test runs on the machine
+// starve this one, krun then dying at start for want of a thread. One of
+// its own per test process and call.
+func limitUID() string {
+	n := limitUIDs.Add(1)
+	return strconv.Itoa(3000000 + (os.Getpid()%100000)*10 + int(n%10))
+}
+
+var limitUIDs atomic.Int32
 
 // copyFile copies src to dst, executable by everyone.
 func copyFile(t *testing.T, src, dst string) {

@@ -89,6 +89,11 @@ func startGuard(token string, dirs []string) (*guard, error) {
 	go c.wait() // reaped when it ends after krun closes the pipe
 	g := &guard{w: w, pid: c.pid}
 	for _, d := range dirs {
+		// Absolute and clean, as the guardian takes it (a relative
+		// --tmpdir or one ending in // would be ignored).
+		if a, err := filepath.Abs(d); err == nil {
+			d = a
+		}
 		g.w.Write([]byte("d" + strconv.Quote(d) + "\n"))
 	}
 	return g, nil
@@ -129,6 +134,23 @@ func (g *guard) process() int {
 		return 0
 	}
 	return g.pid
+}
+
+// IsGuardian reports whether this process is a guardian krun started: its
+// environment holds a run's token (newRunMarker's form) in GuardEnv and
+// its descriptor guardFD is a pipe. A KRUN_GUARDIAN a user exported, or a
+// file on descriptor 3, does not make krun a guardian that would remove
+// the directories the file names.
+func IsGuardian() bool {
+	token := os.Getenv(GuardEnv)
+	if len(token) != 24 {
+		return false
+	}
+	if _, err := hex.DecodeString(token); err != nil {
+		return false
+	}
+	var st unix.Stat_t
+	return unix.Fstat(guardFD, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFIFO
 }
 
 // GuardMain is the guardian's whole life (see the comment above): it reads

@@ -20,10 +20,13 @@ func newRunMarker() (token, entry string) { return "", "" }
 func startGuard(string, []string) (*guard, error) {
 	return nil, errors.New("no guardian on this system")
 }
-func (g *guard) watch(int)                 {}
-func (g *guard) forget(int)                {}
-func (g *guard) close(bool)                {}
-func GuardMain() int                       { return 2 }
+func (g *guard) watch(int)  {}
+func (g *guard) forget(int) {}
+func (g *guard) close(bool) {}
+func GuardMain() int        { return 2 }
+
+// IsGuardian reports false: there is no guardian here.
+func IsGuardian() bool                     { return false }
 func jobSysProcAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
 
 // process returns 0: there is no guardian process.

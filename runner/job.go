@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -102,8 +101,9 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 	}
 	prog = r.cfg.Nice.wrap(prog)
 	r.starting <- struct{}{} // a few descriptors for a moment: see descriptors.go
-	var stdin *os.File
-	if job.Stdin != nil {
+	stdin := job.heldStdin   // opened by a starved try, unread
+	job.heldStdin = nil
+	if stdin == nil && job.Stdin != nil {
 		f, err := job.Stdin.Open()
 		if err != nil {
 			<-r.starting
@@ -125,14 +125,20 @@ func (r *run) try(job *Job, out JobOutput, attempt int, limit time.Duration) (st
 		// the shell knows what to do, or what to say.
 		p, err = startProcess(shell, job, out, r.reportOutputError, r.cfg.StderrTail, r.cfg.MergeStderr, stdin)
 	}
-	if stdin != nil {
+	starved = err != nil && attempt == 1 && isShortage(err)
+	switch {
+	case starved:
+		// No process read it: the next try takes it, whole (a streamed
+		// block cannot be opened again).
+		job.heldStdin = stdin
+	case stdin != nil:
 		// The process has its own copy; a job that could not start
 		// leaves none, and the block's writer sees the pipe closed.
 		stdin.Close()
 	}
 	<-r.starting
 	if err != nil {
-		if attempt == 1 && isShortage(err) {
+		if starved {
 			job.shortage = err
 			return Status{}, true, false
 		}

@@ -55,6 +55,10 @@ type Job struct {
 	// shortage is why the job could not start, while it waits to be
 	// tried again (isShortage).
 	shortage error
+	// heldStdin is the standard input a starved try opened and no process
+	// read: the next try takes it, for a block that cannot be opened
+	// twice (a streamed one) is then still whole.
+	heldStdin *os.File
 	// started orders the jobs by their last start on the run loop: the
 	// youngest has the highest (run loop only).
 	started uint64
@@ -799,7 +803,9 @@ func (r *run) retryStarved() {
 	r.starved = r.starved[1:]
 	switch {
 	case r.stopping:
-		st := Status{Exit: 126, Err: errors.New("not started: the run was stopping"), Start: time.Now(), Attempt: 1}
+		// As a job stopped in its --delay: ended by the halt, if one
+		// stops the run, not failed.
+		st := Status{Exit: 126, Err: errors.New("not started: the run was stopping"), Killed: true, Halted: r.halting.Load(), Start: time.Now(), Attempt: 1}
 		go r.endJob(s.job, s.out, st)
 	case s.job.starvedAlone:
 		err := fmt.Errorf("job %d: cannot start: too many open files, and no running job will free any (raise ulimit -n or lower -j)", s.job.Seq)

@@ -25,6 +25,10 @@ type StdinSource interface {
 
 // closeStdin releases the job's standard input, if it has one.
 func closeStdin(job *Job) {
+	if job.heldStdin != nil {
+		job.heldStdin.Close()
+		job.heldStdin = nil
+	}
 	if job.Stdin != nil {
 		job.Stdin.Close()
 	}

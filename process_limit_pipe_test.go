@@ -1,0 +1,128 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestControlProcessLimitPipeKeepsBlocks: a --pipe job that cannot fork
+// for want of processes waits for a running job, as any job does
+// (TestControlProcessLimit), and then runs with its whole block: no block
+// is lost, every line of the input is counted once, and no job fails.
+// Run under a process limit as a user of its own, as
+// TestControlProcessLimit (see limitUID).
+func TestControlProcessLimitPipeKeepsBlocks(t *testing.T) {
+	t.Parallel()
+	setpriv, err := exec.LookPath("setpriv")
+	if err == nil {
+		_, err = exec.LookPath("prlimit")
+	}
+	if err == nil && os.Geteuid() != 0 {
+		err = os.ErrPermission
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI runs as root with util-linux's setpriv and prlimit; this test needs them: %v", err)
+		}
+		t.Skipf("needs root, setpriv and prlimit to run krun as nobody: %v", err)
+	}
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, self, filepath.Join(dir, "krun"))
+	uid := limitUID()
+	const lines = 200000
+	var in strings.Builder
+	for i := 1; i <= lines; i++ {
+		in.WriteString(strconv.Itoa(i))
+		in.WriteByte('\n')
+	}
+	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + dir}, stdin: strings.NewReader(in.String())},
+		setpriv, "--reuid", uid, "--regid", uid, "--clear-groups",
+		"prlimit", "--nproc=16", "./krun", "--pipe", "-j", "16", "--block", "20k", "wc -l")
+	code := k.wait()
+	if code != 0 {
+		t.Errorf("exit status %d, want 0: no --pipe job may fail for want of processes; stderr:\n%s", code, k.stderrText())
+	}
+	sum := 0
+	for _, f := range strings.Fields(k.stdout.String()) {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatalf("output %q is not counts", k.stdout.String())
+		}
+		sum += n
+	}
+	if sum != lines {
+		t.Errorf("the jobs counted %d lines of the %d in the input: blocks were lost", sum, lines)
+	}
+}
+
+// TestControlProcessLimitHaltStarvedNotFailed: jobs waiting for a process
+// when --halt soon trips are not started, like the queued ones: they are
+// not counted failed, nor written to the joblog as failed runs (exit 126
+// with no run time): like jobs the halt stops in their --jitter delay,
+// they are ended by --halt (exit -1, signal 9 in the joblog). Only job 5
+// fails.
+func TestControlProcessLimitHaltStarvedNotFailed(t *testing.T) {
+	t.Parallel()
+	setpriv, err := exec.LookPath("setpriv")
+	if err == nil {
+		_, err = exec.LookPath("prlimit")
+	}
+	if err == nil && os.Geteuid() != 0 {
+		err = os.ErrPermission
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI runs as root with util-linux's setpriv and prlimit; this test needs them: %v", err)
+		}
+		t.Skipf("needs root, setpriv and prlimit to run krun as another user: %v", err)
+	}
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, self, filepath.Join(dir, "krun"))
+	uid := limitUID()
+	args := []string{"--reuid", uid, "--regid", uid, "--clear-groups", "prlimit", "--nproc=16",
+		"./krun", "-j", "20", "--halt", "soon,fail=1", "--joblog", "log", "test {} != 5 && exec sleep 0.3", ":::"}
+	for i := 1; i <= 40; i++ {
+		args = append(args, strconv.Itoa(i))
+	}
+	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + dir}}, setpriv, args...)
+	k.wait()
+	b, err := os.ReadFile(filepath.Join(dir, "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed []string
+	for _, row := range strings.Split(strings.TrimSpace(string(b)), "\n")[1:] {
+		f := strings.Split(row, "\t")
+		if len(f) > 6 && f[6] != "0" && f[6] != "-1" {
+			failed = append(failed, f[0]+" (exit "+f[6]+")")
+		}
+	}
+	if len(failed) != 1 {
+		t.Errorf("the joblog has %d failed jobs, want 1 (job 5): %v\nstderr:\n%s", len(failed), failed, k.stderrText())
+	}
+	if s := k.stderrText(); strings.Contains(s, "jobs failed") && !strings.Contains(s, "krun: 1 of ") {
+		t.Errorf("the summary counts jobs that never started as failed:\n%s", s)
+	}
+}
