@@ -50,7 +50,7 @@ func TestControlProcessLimitPipeKeepsBlocks(t *testing.T) {
 	}
 	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + dir}, stdin: strings.NewReader(in.String())},
 		setpriv, "--reuid", uid, "--regid", uid, "--clear-groups",
-		"prlimit", "--nproc=16", "./krun", "--pipe", "-j", "16", "--block", "20k", "wc -l")
+		"prlimit", "--nproc=30", "./krun", "--pipe", "-j", "30", "--block", "20k", "wc -l")
 	code := k.wait()
 	if code != 0 {
 		t.Errorf("exit status %d, want 0: no --pipe job may fail for want of processes; stderr:\n%s", code, k.stderrText())
@@ -101,8 +101,8 @@ func TestControlProcessLimitHaltStarvedNotFailed(t *testing.T) {
 	}
 	copyFile(t, self, filepath.Join(dir, "krun"))
 	uid := limitUID()
-	args := []string{"--reuid", uid, "--regid", uid, "--clear-groups", "prlimit", "--nproc=16",
-		"./krun", "-j", "20", "--halt", "soon,fail=1", "--joblog", "log", "test {} != 5 && exec sleep 0.3", ":::"}
+	args := []string{"--reuid", uid, "--regid", uid, "--clear-groups", "prlimit", "--nproc=30",
+		"./krun", "-j", "30", "--halt", "soon,fail=1", "--joblog", "log", "test {} != 5 && exec sleep 0.3", ":::"}
 	for i := 1; i <= 40; i++ {
 		args = append(args, strconv.Itoa(i))
 	}

@@ -335,6 +335,7 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	}
 	if cfg.ReapOrphans {
 		becomeSubreaper()
+		reserveThreadsUnderLimit()
 	}
 	defer func() {
 		swept := cfg.ReapOrphans && sweepOrphans(append(r.hostPIDs(), r.guardPID())...)

@@ -1,0 +1,54 @@
+package runner
+
+import (
+	"os"
+	"runtime"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// A user's process limit (ulimit -u) counts threads too: once the jobs
+// fill it, the Go runtime cannot start a thread when it needs one, and
+// aborts with a trace ("pthread_create failed", "failed to create new OS
+// thread"). Under such a limit krun starts the threads it will need while
+// it can, and keeps them idle for the runtime to reuse.
+
+// tightProcessLimit is the largest process limit under which krun reserves
+// its threads at the start of a run: below it, jobs may well fill it
+// (distributions' defaults are far above it).
+const tightProcessLimit = 1 << 16
+
+// reservedThreads is how many idle threads krun keeps for later: one per
+// processor, and some for goroutines blocked in system calls.
+func reservedThreads() int { return runtime.GOMAXPROCS(0) + 6 }
+
+// reserveThreadsUnderLimit reserves krun's threads when the user's process
+// limit is tight and applies to krun (not to root).
+func reserveThreadsUnderLimit() {
+	var lim unix.Rlimit
+	if os.Geteuid() == 0 || unix.Getrlimit(unix.RLIMIT_NPROC, &lim) != nil ||
+		uint64(lim.Cur) >= tightProcessLimit {
+		return
+	}
+	reserveThreads(reservedThreads())
+}
+
+// reserveThreads makes the runtime start n threads now: n goroutines are
+// locked to a thread each at once, then let go. The runtime keeps idle
+// threads and reuses them before starting new ones.
+func reserveThreads(n int) {
+	var locked sync.WaitGroup
+	release := make(chan struct{})
+	locked.Add(n)
+	for range n {
+		go func() {
+			runtime.LockOSThread()
+			locked.Done()
+			<-release
+			runtime.UnlockOSThread()
+		}()
+	}
+	locked.Wait()
+	close(release)
+}
