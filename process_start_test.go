@@ -75,23 +75,6 @@ func TestOpenTTYCtrlZ(t *testing.T) {
 			t.Errorf("exit status %d, want 0; the terminal showed:\n%s", code, r.shown())
 		}
 	})
-	t.Run("krun started in the background", func(t *testing.T) {
-		t.Parallel()
-		// The job reads the terminal from the background and is stopped
-		// (SIGTTIN); krun must stop too, and fg continue both, the job
-		// with the terminal. The shell waits for krun to stop first.
-		cmd := exec.Command("bash", "-c", `set -m; krun -o -j1 '`+job+`' ::: a & until read -r _ _ st _ </proc/$!/stat && [ "$st" = T ]; do sleep 0.01; done; echo "krun stopped"; fg >/dev/null; echo "krun ended: $?"`)
-		cmd.Dir = t.TempDir()
-		killLeftIn(t, cmd.Dir)
-		r := startPtyCmd(t, cmd)
-		r.waitShown("krun stopped", 1)
-		r.typeLine("hello")
-		r.waitShown("a got hello", 1)
-		r.waitShown("krun ended: 0", 1)
-		if code := r.wait(); code != 0 {
-			t.Errorf("exit status %d, want 0; the terminal showed:\n%s", code, r.shown())
-		}
-	})
 	t.Run("no shell to continue krun", func(t *testing.T) {
 		t.Parallel()
 		// krun leads its session: its group is orphaned, and the kernel
