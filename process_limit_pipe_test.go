@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,40 +16,13 @@ import (
 // TestControlProcessLimit (see limitUID).
 func TestControlProcessLimitPipeKeepsBlocks(t *testing.T) {
 	t.Parallel()
-	setpriv, err := exec.LookPath("setpriv")
-	if err == nil {
-		_, err = exec.LookPath("prlimit")
-	}
-	if err == nil && os.Geteuid() != 0 {
-		err = os.ErrPermission
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI runs as root with util-linux's setpriv and prlimit; this test needs them: %v", err)
-		}
-		t.Skipf("needs root, setpriv and prlimit to run krun as nobody: %v", err)
-	}
-	dir := t.TempDir()
-	for _, d := range []string{filepath.Dir(dir), dir} {
-		if err := os.Chmod(d, 0o777); err != nil {
-			t.Fatal(err)
-		}
-	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	copyFile(t, self, filepath.Join(dir, "krun"))
-	uid := limitUID()
 	const lines = 200000
 	var in strings.Builder
 	for i := 1; i <= lines; i++ {
 		in.WriteString(strconv.Itoa(i))
 		in.WriteByte('\n')
 	}
-	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + dir}, stdin: strings.NewReader(in.String())},
-		setpriv, "--reuid", uid, "--regid", uid, "--clear-groups",
-		"prlimit", "--nproc=30", "./krun", "--pipe", "-j", "30", "--block", "20k", "wc -l")
+	k, _ := startLimited(t, 30, strings.NewReader(in.String()), "--pipe", "-j", "30", "--block", "20k", "wc -l")
 	code := k.wait()
 	if code != 0 {
 		t.Errorf("exit status %d, want 0: no --pipe job may fail for want of processes; stderr:\n%s", code, k.stderrText())
@@ -76,37 +48,11 @@ func TestControlProcessLimitPipeKeepsBlocks(t *testing.T) {
 // fails.
 func TestControlProcessLimitHaltStarvedNotFailed(t *testing.T) {
 	t.Parallel()
-	setpriv, err := exec.LookPath("setpriv")
-	if err == nil {
-		_, err = exec.LookPath("prlimit")
-	}
-	if err == nil && os.Geteuid() != 0 {
-		err = os.ErrPermission
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI runs as root with util-linux's setpriv and prlimit; this test needs them: %v", err)
-		}
-		t.Skipf("needs root, setpriv and prlimit to run krun as another user: %v", err)
-	}
-	dir := t.TempDir()
-	for _, d := range []string{filepath.Dir(dir), dir} {
-		if err := os.Chmod(d, 0o777); err != nil {
-			t.Fatal(err)
-		}
-	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	copyFile(t, self, filepath.Join(dir, "krun"))
-	uid := limitUID()
-	args := []string{"--reuid", uid, "--regid", uid, "--clear-groups", "prlimit", "--nproc=30",
-		"./krun", "-j", "30", "--halt", "soon,fail=1", "--joblog", "log", "test {} != 5 && exec sleep 0.3", ":::"}
+	args := []string{"-j", "30", "--halt", "soon,fail=1", "--joblog", "log", "test {} != 5 && exec sleep 0.3", ":::"}
 	for i := 1; i <= 40; i++ {
 		args = append(args, strconv.Itoa(i))
 	}
-	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + dir}}, setpriv, args...)
+	k, dir := startLimited(t, 30, nil, args...)
 	k.wait()
 	b, err := os.ReadFile(filepath.Join(dir, "log"))
 	if err != nil {

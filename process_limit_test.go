@@ -19,40 +19,11 @@ import (
 // jobs asked for at once: every one of the 60 jobs runs, and succeeds.
 func TestControlProcessLimit(t *testing.T) {
 	t.Parallel()
-	setpriv, err := exec.LookPath("setpriv")
-	if err == nil {
-		_, err = exec.LookPath("prlimit")
-	}
-	if err == nil && os.Geteuid() != 0 {
-		err = os.ErrPermission
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI runs as root with util-linux's setpriv and prlimit; this test needs them: %v", err)
-		}
-		t.Skipf("needs root, setpriv and prlimit to run krun as nobody: %v", err)
-	}
-	// A krun that nobody may run, in a directory nobody may use.
-	dir := t.TempDir()
-	for _, d := range []string{filepath.Dir(dir), dir} { // the test's own
-		if err := os.Chmod(d, 0o777); err != nil {
-			t.Fatal(err)
-		}
-	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "krun")
-	copyFile(t, self, bin)
-	uid := limitUID()
-	var args []string
+	args := []string{"-j", "40", "--joblog", "log", "sleep", ":::"}
 	for range 60 {
 		args = append(args, "0.3") // sleep 0.3, each job
 	}
-	k := startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + dir}},
-		setpriv, append([]string{"--reuid", uid, "--regid", uid, "--clear-groups",
-			"prlimit", "--nproc=40", "./krun", "-j", "40", "--joblog", "log", "sleep", ":::"}, args...)...)
+	k, dir := startLimited(t, 40, nil, args...)
 	code := k.wait()
 	if code != 0 {
 		t.Fatalf("exit status %d, want 0: no job may fail for want of processes; stderr:\n%s", code, k.stderrText())
@@ -67,6 +38,43 @@ func TestControlProcessLimit(t *testing.T) {
 	if n := strings.Count(string(b), "\n") - 1; n != 60 {
 		t.Errorf("the joblog has %d jobs, want 60:\n%s", n, b)
 	}
+}
+
+// startLimited starts ./krun with args as a user of its own (limitUID)
+// under a process limit of nproc, in a directory of the test's that the
+// user may use (its working directory and $TMPDIR, returned), with stdin.
+// It needs root, setpriv and prlimit (util-linux): without them the test
+// is skipped, and fails in CI, which has them.
+func startLimited(t *testing.T, nproc int, stdin io.Reader, args ...string) (*proc, string) {
+	t.Helper()
+	setpriv, err := exec.LookPath("setpriv")
+	if err == nil {
+		_, err = exec.LookPath("prlimit")
+	}
+	if err == nil && os.Geteuid() != 0 {
+		err = os.ErrPermission
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI runs as root with util-linux's setpriv and prlimit; this test needs them: %v", err)
+		}
+		t.Skipf("needs root, setpriv and prlimit to run krun as another user: %v", err)
+	}
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} { // the test's own
+		if err := os.Chmod(d, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, self, filepath.Join(dir, "krun"))
+	uid := limitUID()
+	argv := append([]string{"--reuid", uid, "--regid", uid, "--clear-groups",
+		"prlimit", "--nproc=" + strconv.Itoa(nproc), "./krun"}, args...)
+	return startProc(t, procOptions{dir: dir, env: []string{"TMPDIR=" + dir}, stdin: stdin}, setpriv, argv...), dir
 }
 
 // limitUID is a user ID no account uses, for a test that runs krun under
