@@ -21,21 +21,13 @@ func TestRemoteKill9RelativeTmpdir(t *testing.T) {
 	}
 	k := startProc(t, procOptions{dir: dir}, "krun", "--tmpdir", "scratch", "--ssh", h.SSH(), "-S", "1/h1", remoteTree(dir), ":::", "a")
 	k.waitFor("the job running", ctlAllExist(dir, "ready.a"))
-	leftover := func() []string {
-		m, _ := filepath.Glob(filepath.Join(tmp, "krun-ssh-*"))
-		return m
-	}
-	if len(leftover()) == 0 {
+	if len(controlDirsLeft(tmp, time.Now())) == 0 {
 		t.Fatalf("no control-socket directory in --tmpdir while the job runs; stderr:\n%s", k.stderrText())
 	}
 	k.cmd.Process.Signal(syscall.SIGKILL)
 	k.wait()
 	ctlTree(t, dir, "pid.*") // ends what the host left, on failure too
-	deadline := time.Now().Add(testCeiling)
-	for len(leftover()) > 0 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if m := leftover(); len(m) > 0 {
+	if m := controlDirsLeft(tmp, time.Now().Add(testCeiling)); len(m) > 0 {
 		t.Errorf("ssh's control directory outlived krun's kill -9 with a relative --tmpdir: %q", m)
 	}
 }

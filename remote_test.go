@@ -355,15 +355,20 @@ func TestRemoteKill9(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	tree.assertGone(t, "kill -9 of krun")
-	leftover := func() []string {
-		m, _ := filepath.Glob(filepath.Join(tmp, "krun-ssh-*"))
-		return m
-	}
-	for len(leftover()) > 0 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if m := leftover(); len(m) > 0 {
+	if m := controlDirsLeft(tmp, deadline); len(m) > 0 {
 		t.Errorf("ssh's control directory outlived krun's kill -9: %q", m)
+	}
+}
+
+// controlDirsLeft waits until tmp holds no directory of ssh's control
+// sockets (krun-ssh-*), or deadline passes, and returns those left.
+func controlDirsLeft(tmp string, deadline time.Time) []string {
+	for {
+		m, _ := filepath.Glob(filepath.Join(tmp, "krun-ssh-*"))
+		if len(m) == 0 || time.Now().After(deadline) {
+			return m
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -3,6 +3,7 @@ package runner
 import (
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -136,7 +137,7 @@ func (b *Batcher) nextCounted() ([]string, error) {
 		}
 	}
 	b.numbers = numbered(records)
-	return flatten(records), nil
+	return slices.Concat(records...), nil
 }
 
 // next returns the next record: a pending one, else one read.
@@ -199,13 +200,13 @@ func (b *Batcher) nextPacked() ([]string, error) {
 	if n < len(records) || len(b.pending) > 0 || !b.eof {
 		b.pending = append(records[n:len(records):len(records)], b.pending...)
 		b.numbers = numbered(records[:n])
-		return flatten(records[:n]), nil
+		return slices.Concat(records[:n]...), nil
 	}
 	// The input ended: spread the last records over the slots.
 	parts := min(max(b.opt.Slots, 1), len(records))
 	for i := range parts {
 		lo, hi := i*len(records)/parts, (i+1)*len(records)/parts
-		b.tail = append(b.tail, flatten(records[lo:hi]))
+		b.tail = append(b.tail, slices.Concat(records[lo:hi]...))
 		b.tailNumbers = append(b.tailNumbers, numbered(records[lo:hi]))
 	}
 	return b.nextPacked()
@@ -221,7 +222,7 @@ func (b *Batcher) fit(records [][]string) int {
 		return len(records)
 	}
 	fits := func(n int) bool {
-		cmd, err := t.Expand(Args{Fields: flatten(records[:n]), Seq: math.MaxInt64, Slot: math.MaxInt32})
+		cmd, err := t.Expand(Args{Fields: slices.Concat(records[:n]...), Seq: math.MaxInt64, Slot: math.MaxInt32})
 		return err != nil || len(cmd) <= b.opt.MaxLine
 	}
 	if fits(len(records)) {
@@ -245,22 +246,6 @@ func (b *Batcher) recordCost(rec []string) int {
 		n += b.opt.Template.fieldCost(f)
 	}
 	return n
-}
-
-// flatten concatenates the fields of records.
-func flatten(records [][]string) []string {
-	n := 0
-	for _, r := range records {
-		n += len(r)
-	}
-	if n == 0 {
-		return nil
-	}
-	fields := make([]string, 0, n)
-	for _, r := range records {
-		fields = append(fields, r...)
-	}
-	return fields
 }
 
 // quotedLen is the length of Quote(s) without building it.

@@ -335,7 +335,9 @@ func Run(ctx context.Context, cfg Config, src RecordSource) (Result, error) {
 	}
 	if cfg.ReapOrphans {
 		becomeSubreaper()
-		reserveThreadsUnderLimit()
+	}
+	if cfg.DryRun == nil {
+		reserveThreadsUnderLimit() // jobs will count toward the process limit
 	}
 	defer func() {
 		swept := cfg.ReapOrphans && sweepOrphans(append(r.hostPIDs(), r.guardPID())...)

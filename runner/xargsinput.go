@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -121,7 +122,7 @@ func (b *Batcher) checkBatch(records [][]string) ([][]string, error) {
 		return records, nil
 	}
 	if b.opt.Exit {
-		return nil, b.check(flatten(records))
+		return nil, b.check(slices.Concat(records...))
 	}
 	b.pending = append(records[n:len(records):len(records)], b.pending...)
 	return records[:n], nil
@@ -146,7 +147,7 @@ func (b *Batcher) fill(records [][]string, n int) ([][]string, int, error) {
 			return nil, 0, err
 		}
 		more := append(records[:n:n], rec)
-		if b.check(flatten(more)) != nil {
+		if b.check(slices.Concat(more...)) != nil {
 			b.pending = append([][]string{rec}, b.pending...)
 			break
 		}
